@@ -1,0 +1,1 @@
+"""Tandem: Agile Scrum in tandem with the Change and Implementation process."""

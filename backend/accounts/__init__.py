@@ -1,0 +1,1 @@
+"""Agencies (tenants); users and memberships arrive with the accounts issue."""

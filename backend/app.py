@@ -1,0 +1,95 @@
+"""create_app(settings) -> Litestar: the one list of controllers and middleware."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from backend import db
+from backend.api import controllers as api
+from backend.config import Settings
+from backend.initiatives import controllers as initiatives
+from backend.initiatives import editing as initiative_editing
+from backend.scrum import backlog, board, charts, items, releases, sprints
+from backend.web import health, templating
+from backend.web.errors import EXCEPTION_HANDLERS
+from backend.web.security import security_headers
+
+CSRF_HEADER = "x-csrftoken"
+CSRF_COOKIE = "csrftoken"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    database = db.Database(settings.database_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def on_startup(app: Litestar) -> None:
+        await database.startup()
+
+    async def on_shutdown(app: Litestar) -> None:
+        await database.shutdown()
+
+    app = Litestar(
+        route_handlers=[
+            # People's pages stay out of the OpenAPI document; it describes /api/ only.
+            Router(
+                path="/",
+                include_in_schema=False,
+                route_handlers=[
+                    *health.route_handlers,
+                    *initiatives.route_handlers,
+                    *initiative_editing.route_handlers,
+                    *backlog.route_handlers,
+                    *items.route_handlers,
+                    *sprints.route_handlers,
+                    *releases.route_handlers,
+                    *board.route_handlers,
+                    *charts.route_handlers,
+                ],
+            ),
+            *api.route_handlers,
+            create_static_files_router(
+                path="/static",
+                directories=[settings.static_dir],
+                name="static",
+                include_in_schema=False,
+            ),
+        ],
+        template_config=TemplateConfig(
+            directory=settings.templates_dir,
+            engine=JinjaTemplateEngine,
+            engine_callback=templating.configure,
+        ),
+        plugins=[HTMXPlugin()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.is_production,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        before_send=[security_headers(hsts=settings.is_production)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Tandem API",
+            version="0.1.0",
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    return app

@@ -1,0 +1,1 @@
+"""Initiatives and the agency's Change and Implementation stages."""

@@ -1,0 +1,1 @@
+"""The Scrum layer: releases, sprints, backlog items, the board and their history."""

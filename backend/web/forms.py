@@ -1,0 +1,121 @@
+"""Small parsers for form and JSON input that collect errors per field.
+
+Each parser reads one raw value, records a person-readable message in
+`errors[field]` when it is wrong, and returns the cleaned value (or None).
+The same parsers serve HTML forms and API bodies, so both refuse the same input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request
+
+MAX_FORM_VALUE = 100_000  # characters; markdown fields are capped well below this
+
+
+class Errors(dict[str, str]):
+    """field name -> message, in the order fields appear on the form."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+
+def text(
+    raw: Any,
+    field: str,
+    errors: Errors,
+    *,
+    label: str,
+    max_length: int,
+    required: bool = False,
+) -> str:
+    value = "" if raw is None else raw
+    if not isinstance(value, str):
+        errors.add(field, f"{label} must be text")
+        return ""
+    value = value.replace("\r\n", "\n").strip()
+    if required and not value:
+        errors.add(field, f"Enter {label.lower()}")
+    elif len(value) > max_length:
+        errors.add(field, f"{label} must be {max_length:,} characters or fewer")
+    return value
+
+
+def integer(
+    raw: Any,
+    field: str,
+    errors: Errors,
+    *,
+    label: str,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    required: bool = False,
+) -> int | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if required:
+            errors.add(field, f"Enter {label.lower()}")
+        return None
+    if isinstance(raw, bool):
+        errors.add(field, f"{label} must be a whole number")
+        return None
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and len(raw.strip()) < 12:
+        value = int(raw.strip())
+    else:
+        errors.add(field, f"{label} must be a whole number")
+        return None
+    if minimum is not None and value < minimum:
+        errors.add(field, f"{label} must be {minimum} or more")
+        return None
+    if maximum is not None and value > maximum:
+        errors.add(field, f"{label} must be {maximum} or less")
+        return None
+    return value
+
+
+def ref_id(raw: Any, field: str, errors: Errors, *, label: str) -> int | None:
+    """An optional id chosen from a list ("" means none)."""
+    return integer(raw, field, errors, label=label, minimum=1)
+
+
+def day(raw: Any, field: str, errors: Errors, *, label: str, required: bool = False) -> date | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if required:
+            errors.add(field, f"Enter {label.lower()}")
+        return None
+    if not isinstance(raw, str):
+        errors.add(field, f"{label} must be a date like 2026-03-31")
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors.add(field, f"{label} must be a real date like 2026-03-31")
+        return None
+
+
+def choice(raw: Any, field: str, errors: Errors, *, label: str, choices, default=None):
+    if raw in (None, "") and default is not None:
+        return default
+    if raw not in choices:
+        errors.add(field, f"Choose {label.lower()} from the list")
+        return default
+    return raw
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    """The submitted form as a dict; repeated fields (checkboxes) become lists."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key in form.keys():
+        values = form.getall(key)
+        data[key] = values if len(values) > 1 else values[0]
+    return data
+
+
+def as_list(raw: Any) -> list[Any]:
+    if raw is None or raw == "":
+        return []
+    return raw if isinstance(raw, list) else [raw]

@@ -1,0 +1,16 @@
+"""Piccolo's configuration for its CLI: engine from DATABASE_URL, every app."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.config import Settings
+from backend.db import make_engine
+
+DB = make_engine(Settings.from_env().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.accounts.piccolo_app",
+        "backend.initiatives.piccolo_app",
+        "backend.scrum.piccolo_app",
+    ]
+)

@@ -1,0 +1,51 @@
+/* Progressive enhancement on top of htmx; every action also works without it.
+   - Announces server messages (HX-Trigger "tandem:announce") in the live region.
+   - Keeps focus on the element named by "tandem:focus" after a swap (A11Y-03).
+   - Focuses the error summary when a form comes back with errors (A11Y-06).
+   - "Select all" checkboxes for bulk actions. */
+(function () {
+  "use strict";
+
+  function announce(message) {
+    var region = document.getElementById("live-region");
+    if (!region || !message) return;
+    region.textContent = "";
+    // A fresh text node after a tick makes screen readers announce repeats too.
+    window.setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  function focusById(id) {
+    if (!id) return;
+    var el = document.getElementById(id);
+    if (!el) return;
+    if (!el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) {
+      el.setAttribute("tabindex", "-1");
+    }
+    el.focus();
+  }
+
+  document.addEventListener("tandem:announce", function (event) {
+    announce(event.detail && (event.detail.value || event.detail.message));
+  });
+  document.addEventListener("tandem:focus", function (event) {
+    var id = event.detail && (event.detail.value || event.detail.id);
+    window.setTimeout(function () { focusById(id); }, 0);
+  });
+
+  function focusErrorSummary(root) {
+    var summary = (root || document).querySelector("#error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusErrorSummary(event.target); });
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[type=checkbox][data-select-all]")) return;
+    var form = box.form;
+    if (!form) return;
+    form.querySelectorAll("input[type=checkbox][name='" + box.getAttribute("data-select-all") + "']")
+      .forEach(function (other) { other.checked = box.checked; });
+  });
+})();

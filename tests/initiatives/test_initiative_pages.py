@@ -1,0 +1,99 @@
+"""Creating and editing initiatives, and renaming/reordering an agency's C&I stages."""
+
+from backend.initiatives.tables import CIStage, Initiative
+from backend.scrum.tables import BoardColumn
+
+
+async def test_new_initiative_gets_default_board_columns(client, world):
+    response = await client.post_form(
+        f"/agencies/{world.agency_id}/initiatives/new",
+        {"title": "Kinship placements", "problem_area": "Permanency", "product_goal": "More kin"},
+    )
+    assert response.status_code == 303
+    new = await Initiative.select().where(Initiative.title == "Kinship placements")
+    assert new and new[0]["agency"] == world.agency_id
+    columns = (
+        await BoardColumn.select(BoardColumn.name, BoardColumn.is_done)
+        .where(BoardColumn.initiative == new[0]["id"])
+        .order_by(BoardColumn.position)
+    )
+    assert [c["name"] for c in columns] == ["To do", "In progress", "In review", "Done"]
+    assert [c["is_done"] for c in columns] == [False, False, False, True]
+    page = await client.get(response.headers["location"])
+    assert "Kinship placements" in page.text
+
+
+async def test_new_initiative_without_title_keeps_typed_values_and_shows_errors(client, world):
+    response = await client.post_form(
+        f"/agencies/{world.agency_id}/initiatives/new",
+        {"title": "", "problem_area": "Typed and kept", "start_date": "2026-02-30"},
+    )
+    assert response.status_code == 422
+    assert "<title>Error: New initiative" in response.text
+    assert 'href="#field-title"' in response.text and 'href="#field-start_date"' in response.text
+    assert "Typed and kept" in response.text and "2026-02-30" in response.text
+    assert await Initiative.count() == 2
+
+
+async def test_initiative_cannot_use_another_agencys_stage(client, world):
+    foreign = await CIStage.select(CIStage.id).where(CIStage.agency == world.other_agency_id)
+    response = await client.post_form(
+        f"/agencies/{world.agency_id}/initiatives/new",
+        {"title": "Sneaky", "current_stage": foreign[0]["id"]},
+    )
+    assert response.status_code == 422
+    assert not await Initiative.exists().where(Initiative.title == "Sneaky")
+
+
+async def test_editing_an_initiative_from_a_stale_version_is_refused(client, world):
+    url = f"/initiatives/{world.initiative_id}/edit"
+    first = await client.post_form(url, {"title": "First title", "version": 1})
+    assert first.status_code == 303
+    second = await client.post_form(url, {"title": "Second title", "version": 1})
+    assert second.status_code == 409
+    assert "Second title" in second.text and "Someone else saved" in second.text
+    row = await Initiative.select(Initiative.title).where(Initiative.id == world.initiative_id)
+    assert row[0]["title"] == "First title"
+
+
+async def test_stages_can_be_renamed_reordered_and_added(client, world):
+    url = f"/agencies/{world.agency_id}/stages"
+    page = await client.get(url)
+    assert page.status_code == 200 and "Problem exploration" in page.text
+    second = world.stages[1]["id"]
+    response = await client.post_form(
+        url,
+        {"action": "rename", "stage": second, "name": "Exploring the problem", "short_name": ""},
+    )
+    assert response.status_code == 303
+    await client.post_form(url, {"action": "up", "stage": second})
+    await client.post_form(url, {"action": "add", "name": "Celebration"})
+    rows = (
+        await CIStage.select(CIStage.name)
+        .where(CIStage.agency == world.agency_id)
+        .order_by(CIStage.position)
+    )
+    names = [r["name"] for r in rows]
+    assert names[:2] == ["Exploring the problem", "Teaming and readiness"]
+    assert names[-1] == "Celebration" and len(names) == 8
+    other = await CIStage.select(CIStage.name).where(CIStage.agency == world.other_agency_id)
+    assert "Exploring the problem" not in [r["name"] for r in other]
+
+
+async def test_renaming_another_agencys_stage_is_not_found(client, world):
+    foreign = await CIStage.select(CIStage.id).where(CIStage.agency == world.other_agency_id)
+    response = await client.post_form(
+        f"/agencies/{world.agency_id}/stages",
+        {"action": "rename", "stage": foreign[0]["id"], "name": "Hijacked"},
+    )
+    assert response.status_code == 404
+    assert not await CIStage.exists().where(CIStage.name == "Hijacked")
+
+
+async def test_empty_stage_name_is_refused_with_a_message(client, world):
+    response = await client.post_form(
+        f"/agencies/{world.agency_id}/stages",
+        {"action": "rename", "stage": world.stages[0]["id"], "name": "  "},
+    )
+    assert response.status_code == 422
+    assert "Enter stage name" in response.text
