@@ -61,16 +61,28 @@ async def _pg_admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+def pg_admin(url: str, sql: str) -> None:
+    """Run one admin statement from sync code, even while another loop runs here.
+
+    A fresh thread has no running event loop, so asyncio.run works there even
+    when sync Playwright has marked this thread's loop as running.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _pg_admin(url, sql)).result()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory) -> AsyncIterator[str]:
     if ON_POSTGRES:
         name = f"tandem_test_{uuid.uuid4().hex[:10]}"
         parts = urlsplit(TEST_DATABASE_URL)
         url = urlunsplit(parts._replace(path=f"/{name}"))
-        asyncio.run(_pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+        pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"')
         _migrate(url)
         yield url
-        asyncio.run(_pg_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
         _migrate(f"sqlite:///{path}")

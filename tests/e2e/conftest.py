@@ -6,7 +6,6 @@ these tests skip, except when TANDEM_REQUIRE_BROWSER=1 (CI), where they fail.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -20,7 +19,7 @@ import httpx
 import pytest
 
 from backend.config import ROOT
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _migrate, _pg_admin
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _migrate, pg_admin
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("TANDEM_REQUIRE_BROWSER") == "1"
@@ -47,7 +46,7 @@ def live_server(tmp_path):
     if ON_POSTGRES:
         name = f"tandem_e2e_{uuid.uuid4().hex[:10]}"
         url = urlunsplit(urlsplit(TEST_DATABASE_URL)._replace(path=f"/{name}"))
-        asyncio.run(_pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+        pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"')
     else:
         url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     _migrate(url)
@@ -74,7 +73,7 @@ def live_server(tmp_path):
     proc.wait(timeout=10)
     log.close()
     if ON_POSTGRES:
-        asyncio.run(_pg_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
