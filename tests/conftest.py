@@ -175,3 +175,45 @@ async def world(app):
     from tests.factories import build_world
 
     return await build_world()
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while it is active (PERF-01)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(monkeypatch):
+    """`with count_queries() as counted: ...; counted.count` -> statements sent."""
+    from contextlib import contextmanager
+
+    from piccolo.engine.postgres import PostgresEngine
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        patched = []
+        for engine_class in (SQLiteEngine, PostgresEngine):
+            for name in ("run_querystring", "run_ddl"):
+                original = getattr(engine_class, name)
+
+                def wrapper(self, query, *args, _original=original, **kwargs):
+                    counter.statements.append(str(query))
+                    return _original(self, query, *args, **kwargs)
+
+                setattr(engine_class, name, wrapper)
+                patched.append((engine_class, name, original))
+        try:
+            yield counter
+        finally:
+            for engine_class, name, original in patched:
+                setattr(engine_class, name, original)
+
+    return counting
