@@ -46,14 +46,20 @@ def compute_burndown(
     sprint, ordered by time. An item counts towards the sprint on a day if its
     latest state by the end of that day puts it in the sprint. A closed sprint
     only sees rows up to its close, and not the carry-over rows written at
-    close, so its burndown never changes afterwards.
+    its close, so its burndown never changes afterwards. Carry-over rows from an
+    earlier sprint's close do count: they bring work into this sprint.
     """
     sid = sprint["id"]
     start: date = sprint["start_date"]
     end: date = max(sprint["end_date"], start)
     closed_at: datetime | None = sprint["closed_at"]
     cutoff_all = closed_at or now
-    rows = [r for r in history if r["at"] <= cutoff_all and r["change"] not in CLOSE_CHANGES]
+    rows = [
+        r
+        for r in history
+        if r["at"] <= cutoff_all
+        and not (closed_at and r["at"] >= closed_at and r["change"] in CLOSE_CHANGES)
+    ]
     rows.sort(key=lambda r: (r["at"], r["id"]))
 
     state: dict[int, tuple[bool, int, bool]] = {}  # item -> (in sprint, estimate, done)

@@ -35,7 +35,8 @@ def text(
     if not isinstance(value, str):
         errors.add(field, f"{label} must be text")
         return ""
-    value = value.replace("\r\n", "\n").strip()
+    # PostgreSQL text columns cannot hold NUL characters; no person types one.
+    value = value.replace("\r\n", "\n").replace("\x00", "").strip()
     if required and not value:
         errors.add(field, f"Enter {label.lower()}")
     elif len(value) > max_length:
@@ -76,9 +77,16 @@ def integer(
     return value
 
 
+MAX_ID = 2**31 - 1  # ids are int4 on PostgreSQL; a larger one cannot exist
+
+
 def ref_id(raw: Any, field: str, errors: Errors, *, label: str) -> int | None:
     """An optional id chosen from a list ("" means none)."""
-    return integer(raw, field, errors, label=label, minimum=1)
+    value = integer(raw, field, errors, label=label, minimum=1)
+    if value is not None and value > MAX_ID:
+        errors.add(field, f"{label} {value} does not exist")
+        return None
+    return value
 
 
 def day(raw: Any, field: str, errors: Errors, *, label: str, required: bool = False) -> date | None:
