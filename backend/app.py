@@ -21,6 +21,7 @@ from backend.initiatives import editing as initiative_editing
 from backend.scrum import backlog, board, charts, items, releases, sprints
 from backend.web import health, templating
 from backend.web.errors import EXCEPTION_HANDLERS
+from backend.web.path_ids import refuse_impossible_ids
 from backend.web.security import security_headers
 
 CSRF_HEADER = "x-csrftoken"
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_samesite="lax",
         ),
+        before_request=refuse_impossible_ids,
         before_send=[security_headers(hsts=settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
