@@ -29,7 +29,7 @@ from backend.scrum.backlog_queries import (
     sprint_label,
 )
 from backend.scrum.forms import parse_estimate
-from backend.web.forms import Errors, as_list, form_data
+from backend.web.forms import Errors, as_list, digits, form_data
 from backend.web.templating import kind_label, points
 
 RANK_DONE = {
@@ -125,7 +125,7 @@ def _item_label(item: dict[str, Any]) -> str:
 def _target_id(raw: Any) -> int | None:
     """'#12', '12' or ' 12 ' -> 12; anything else -> None."""
     text = raw.strip().lstrip("#").strip() if isinstance(raw, str) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return digits(text)
 
 
 @post("/items/{item_id:int}/rank", name="scrum.item_rank")
@@ -246,8 +246,8 @@ def _choice(raw: Any, blank_word: str) -> tuple[bool, int | None, bool]:
         return False, None, True
     if raw == blank_word:
         return True, None, True
-    if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
-        return True, int(raw), True
+    if digits(raw) is not None:
+        return True, digits(raw), True
     return False, None, False
 
 
@@ -260,7 +260,7 @@ async def backlog_bulk(request: HTMXRequest, initiative_id: FromPath[int]) -> Te
     filters = BacklogFilters.from_url(next_url)
     errors = Errors()
     raw_ids = [r for r in as_list(data.get("items")) if isinstance(r, str)]
-    ids = [int(r) for r in raw_ids if r.isdigit() and len(r) < 12]
+    ids = [n for n in map(digits, raw_ids) if n is not None]
     if len(ids) != len(raw_ids):
         errors.add("items", "Choose items from the list")
     elif not ids:

@@ -14,8 +14,10 @@ from urllib.parse import urlencode, urlsplit
 
 from backend import db
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, Sprint
+from backend.web.forms import digits
 
 PER_PAGE = 50
+MAX_PAGE = 999_999  # past any real backlog; keeps OFFSET small enough for both databases
 QUERY_MAX = 200  # a title is at most 200 characters, so a longer search finds nothing new
 
 ROW_COLUMNS = (
@@ -52,8 +54,8 @@ def _id_or_blank(raw: Any, *, allow_none: bool) -> str:
     value = raw.strip() if isinstance(raw, str) else ""
     if allow_none and value == "none":
         return value
-    if value.isdigit() and len(value) < 12:
-        return str(int(value))
+    if digits(value) is not None:
+        return str(digits(value))
     return ""
 
 
@@ -78,7 +80,7 @@ class BacklogFilters:
             stage=_id_or_blank(params.get("stage"), allow_none=True),
             kind=kind if kind in ITEM_KINDS else "",
             sprint=_id_or_blank(params.get("sprint"), allow_none=True),
-            page=int(page) if isinstance(page, str) and page.isdigit() and len(page) < 7 else 1,
+            page=min(digits(page) or 1, MAX_PAGE),
         )
 
     @classmethod

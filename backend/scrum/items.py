@@ -23,7 +23,7 @@ from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item, parse_version
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
-from backend.web.forms import MAX_FORM_VALUE, Errors, form_data
+from backend.web.forms import MAX_FORM_VALUE, Errors, digits, form_data
 from backend.web.templating import kind_label
 
 FORM_FIELDS = (
@@ -62,7 +62,7 @@ def parse_blockers(raw: Any, errors: Errors) -> list[int]:
         number = token.lstrip("#")
         if not token:
             continue
-        if not number.isdigit() or len(number) > 11:
+        if digits(number) is None:
             errors.add("blocked_by", "Blocked by must be item numbers like #12, #15")
             return []
         ids.append(int(number))

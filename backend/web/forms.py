@@ -7,12 +7,25 @@ The same parsers serve HTML forms and API bodies, so both refuse the same input.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from litestar import Request
 
 MAX_FORM_VALUE = 100_000  # characters; markdown fields are capped well below this
+
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+# Eleven digits are enough for any id or count and keep int() cheap.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,11}")
+_DIGITS = re.compile(r"[0-9]{1,11}")
+
+
+def digits(raw: Any) -> int | None:
+    """A non-negative whole number written in ASCII digits ("12"), else None."""
+    if isinstance(raw, str) and _DIGITS.fullmatch(raw):
+        return int(raw)
+    return None
 
 
 class Errors(dict[str, str]):
@@ -63,7 +76,7 @@ def integer(
         return None
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and len(raw.strip()) < 12:
+    elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
         value = int(raw.strip())
     else:
         errors.add(field, f"{label} must be a whole number")

@@ -18,8 +18,10 @@ async def build() -> None:
     await database.startup()
     try:
         agency = await initiatives.create_agency("Browser Agency", "browser-agency", "MA", "state")
-        stages = await CIStage.select(CIStage.id).where(CIStage.agency == agency).order_by(
-            CIStage.position
+        stages = (
+            await CIStage.select(CIStage.id)
+            .where(CIStage.agency == agency)
+            .order_by(CIStage.position)
         )
         initiative = await initiatives.create_initiative(
             agency, "Fathers engagement", current_stage_id=stages[3]["id"]

@@ -143,6 +143,21 @@ async def test_nonsense_filter_values_are_ignored_not_errors(client, world):
     assert "<script>" not in response.text
 
 
+async def test_digits_that_are_not_ascii_are_refused_not_crashed(client, world):
+    # "²" and "٣" pass str.isdigit() but int() refuses "²": each must be a 4xx or ignored.
+    a, b = await make_items(world.initiative_id, 2)
+    before = await ranks(world.initiative_id)
+    listing = await client.get(f"{backlog(world)}?stage=%C2%B2&sprint=%C2%B2&page=%C2%B2")
+    assert listing.status_code == 200 and len(row_ids(listing.text)) == 2
+    rank = await client.post_form(f"/items/{a}/rank", {"action": "above", "target": "#²"})
+    assert rank.status_code == 422
+    bulk = await client.post_form(f"{backlog(world)}/bulk", {"items": ["²"], "bulk_stage": "²"})
+    assert bulk.status_code == 422 and "Choose items from the list" in bulk.text
+    estimate = await client.post_form(f"/items/{a}/estimate", {"estimate": "²"})
+    assert estimate.status_code == 422
+    assert await ranks(world.initiative_id) == before
+
+
 async def test_ten_thousand_items_are_paged_fifty_at_a_time(client, world):
     await insert_items(world, 10_000)
     first = await client.get(backlog(world))

@@ -360,6 +360,7 @@ async def test_bad_blockers_are_refused_and_nothing_is_saved(client, world):
         ("#999999", "Items not in this initiative: 999999"),
         (f"#{foreign}", f"Items not in this initiative: {foreign}"),
         ("#12 and #15", "Blocked by must be item numbers like #12, #15"),
+        ("#²", "Blocked by must be item numbers like #12, #15"),
         (f"#{a}", "cannot block itself"),
     ]
     for typed, message in cases:

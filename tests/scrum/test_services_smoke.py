@@ -14,9 +14,11 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 async def ordered_ids(initiative_id: int) -> list[int]:
-    rows = await BacklogItem.select(BacklogItem.id).where(
-        BacklogItem.initiative == initiative_id
-    ).order_by(BacklogItem.rank)
+    rows = (
+        await BacklogItem.select(BacklogItem.id)
+        .where(BacklogItem.initiative == initiative_id)
+        .order_by(BacklogItem.rank)
+    )
     return [r["id"] for r in rows]
 
 
