@@ -9,7 +9,6 @@ from litestar.routes import HTTPRoute
 
 from backend.db import all_tables
 from backend.scrum import services as scrum
-from backend.scrum.tables import Release
 from tests.factories import make_items
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -34,11 +33,7 @@ async def _ids(world) -> dict[str, int]:
     sprint = await scrum.create_sprint(world.initiative_id, {"goal": "Walk"})
     await scrum.assign_sprint(world.initiative_id, items[:2], sprint)
     await scrum.start_sprint(sprint)
-    release = (
-        await Release.insert(Release(initiative=world.initiative_id, name="R1")).returning(
-            Release.id
-        )
-    )[0]["id"]
+    release = await scrum.create_release(world.initiative_id, {"name": "R1"})
     return {
         "initiative_id": world.initiative_id,
         "agency_id": world.agency_id,

@@ -12,6 +12,7 @@ from backend.accounts.tables import Agency
 from backend.initiatives.queries import initiative_or_404
 from backend.initiatives.tables import CIStage, Initiative
 from backend.scrum import metrics
+from backend.scrum.sprint_queries import release_progress
 from backend.scrum.tables import BacklogItem, Release, Sprint
 
 
@@ -81,20 +82,7 @@ async def initiative_detail(request: Request, initiative_id: FromPath[int]) -> T
     # Undated releases last; sorted here because SQLite and PostgreSQL put NULLs
     # at opposite ends.
     releases.sort(key=lambda r: (r["target_date"] is None, r["target_date"], r["id"]))
-    # Release progress: points in each release's sprints, and how many are done.
-    item_rows = await BacklogItem.select(
-        BacklogItem.sprint.release.as_alias("release"),
-        BacklogItem.estimate,
-        BacklogItem.status.is_done.as_alias("is_done"),
-    ).where((BacklogItem.initiative == initiative_id) & BacklogItem.sprint.is_not_null())
-    progress: dict[int, dict[str, int]] = {}
-    for row in item_rows:
-        if row["release"] is None:
-            continue
-        p = progress.setdefault(row["release"], {"planned": 0, "done": 0})
-        p["planned"] += row["estimate"] or 0
-        if row["is_done"]:
-            p["done"] += row["estimate"] or 0
+    progress = await release_progress([r["id"] for r in releases])
     counts = (
         await BacklogItem.select(
             BacklogItem.status.is_done.as_alias("is_done"), Count(BacklogItem.id, alias="n")

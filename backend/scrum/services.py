@@ -14,7 +14,15 @@ from typing import Any
 from backend import clock, db
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.tables import CIStage, Initiative
-from backend.scrum.tables import BacklogItem, BoardColumn, ItemBlock, ItemHistory, Sprint
+from backend.scrum.tables import (
+    BacklogItem,
+    BoardColumn,
+    ItemBlock,
+    ItemHistory,
+    Release,
+    Sprint,
+)
+from backend.web.forms import MAX_ID
 
 RANK_GAP = 1024
 SPRINT_LENGTH_DAYS = 14
@@ -57,7 +65,14 @@ ITEM_COLUMNS = (
 # ---------------------------------------------------------------- reads
 
 
+def _possible(row_id: Any) -> bool:
+    """An id that a row can have: PostgreSQL int4 overflows above MAX_ID (a 500)."""
+    return isinstance(row_id, int) and not isinstance(row_id, bool) and 1 <= row_id <= MAX_ID
+
+
 async def get_item(item_id: int) -> dict[str, Any]:
+    if not _possible(item_id):
+        raise NotFound(f"Backlog item #{item_id} was not found")
     rows = await BacklogItem.select(*ITEM_COLUMNS).where(BacklogItem.id == item_id)
     if not rows:
         raise NotFound(f"Backlog item #{item_id} was not found")
@@ -65,6 +80,8 @@ async def get_item(item_id: int) -> dict[str, Any]:
 
 
 async def get_sprint(sprint_id: int) -> dict[str, Any]:
+    if not _possible(sprint_id):
+        raise NotFound(f"Sprint {sprint_id} was not found")
     rows = await Sprint.select().where(Sprint.id == sprint_id)
     if not rows:
         raise NotFound(f"Sprint {sprint_id} was not found")
@@ -72,6 +89,8 @@ async def get_sprint(sprint_id: int) -> dict[str, Any]:
 
 
 async def get_initiative(initiative_id: int) -> dict[str, Any]:
+    if not _possible(initiative_id):
+        raise NotFound(f"Initiative {initiative_id} was not found")
     rows = await Initiative.select().where(Initiative.id == initiative_id)
     if not rows:
         raise NotFound(f"Initiative {initiative_id} was not found")
@@ -231,7 +250,12 @@ async def update_item(item_id: int, expected_version: int, values: dict[str, Any
                 "Their version is shown; your changes were not saved.",
                 current=item,
             )
-        await _check_refs(initiative, fields)
+        # An unchanged sprint is not re-checked: a story finished in a sprint
+        # that has since closed must stay editable.
+        await _check_refs(
+            initiative,
+            {k: v for k, v in fields.items() if not (k == "sprint" and v == item["sprint"])},
+        )
         if "status" in fields and fields["status"] is None:
             del fields["status"]
         if "status" in fields and fields["status"] != item["status"]:
@@ -458,8 +482,11 @@ async def create_sprint(initiative_id: int, values: dict[str, Any]) -> int:
     """A planned sprint; end defaults to 14 days after start."""
     start: date = values.get("start_date") or clock.today()
     end: date = values.get("end_date") or start + timedelta(days=SPRINT_LENGTH_DAYS)
+    if end < start:
+        raise Invalid({"end_date": "End date must be on or after the start date"})
     async with db.writing():
         await get_initiative(initiative_id)
+        await _check_release(initiative_id, values.get("release"))
         await _lock_initiative(initiative_id)
         number = await next_sprint_number(initiative_id)
         row = (
@@ -492,8 +519,23 @@ SPRINT_EDITABLE = frozenset(
 )
 
 
+async def _check_release(initiative_id: int, release_id: Any) -> None:
+    """A sprint's release must be one of the same initiative's releases."""
+    if release_id is None:
+        return
+    ok = _possible(release_id) and await Release.exists().where(
+        (Release.id == release_id) & (Release.initiative == initiative_id)
+    )
+    if not ok:
+        raise Invalid({"release": "Choose a release of this initiative"})
+
+
 async def update_sprint(sprint_id: int, expected_version: int, values: dict[str, Any]) -> dict:
     fields = {k: v for k, v in values.items() if k in SPRINT_EDITABLE}
+    # Start and end are required columns: an empty value leaves them unchanged.
+    for key in ("start_date", "end_date"):
+        if key in fields and fields[key] is None:
+            del fields[key]
     async with db.writing():
         sprint = await get_sprint(sprint_id)
         if sprint["version"] != expected_version:
@@ -509,9 +551,21 @@ async def update_sprint(sprint_id: int, expected_version: int, values: dict[str,
                 for k, v in fields.items()
                 if k in ("review_notes", "retrospective_notes", "planning_notes")
             }
-        await Sprint.update({**fields, "version": expected_version + 1}).where(
-            Sprint.id == sprint_id
+        if "release" in fields and fields["release"] != sprint["release"]:
+            await _check_release(sprint["initiative"], fields["release"])
+        start = fields.get("start_date", sprint["start_date"])
+        if fields.get("end_date", sprint["end_date"]) < start:
+            raise Invalid({"end_date": "End date must be on or after the start date"})
+        updated = (
+            await Sprint.update({**fields, "version": expected_version + 1})
+            .where((Sprint.id == sprint_id) & (Sprint.version == expected_version))
+            .returning(Sprint.id)
         )
+        if not updated:  # lost a race on PostgreSQL between the read and the write
+            raise Conflict(
+                "Someone else saved this sprint first; your changes were not saved.",
+                current=await get_sprint(sprint_id),
+            )
     return await get_sprint(sprint_id)
 
 
@@ -581,12 +635,17 @@ async def complete_sprint(sprint_id: int, destination: str | int) -> dict:
                 {"start_date": start, "capacity": sprint["capacity"], "release": sprint["release"]},
             )
         else:
-            rows = await Sprint.select(Sprint.state).where(
-                (Sprint.id == destination) & (Sprint.initiative == sprint["initiative"])
-            )
+            try:
+                target = int(destination)
+            except (TypeError, ValueError):
+                target = 0
+            rows = []
+            if _possible(target):
+                rows = await Sprint.select(Sprint.state).where(
+                    (Sprint.id == target) & (Sprint.initiative == sprint["initiative"])
+                )
             if not rows or rows[0]["state"] != "planned":
                 raise Invalid({"destination": "Choose a planned sprint of this initiative"})
-            target = int(destination)
         items = await BacklogItem.select(
             BacklogItem.id, BacklogItem.estimate, BacklogItem.status.is_done.as_alias("is_done")
         ).where(BacklogItem.sprint == sprint_id)
@@ -610,3 +669,67 @@ async def complete_sprint(sprint_id: int, destination: str | int) -> dict:
             ).where(BacklogItem.id.is_in(unfinished))
             await _record(unfinished, "carried_over" if target else "returned_at_close", now)
     return {"sprint": await get_sprint(sprint_id), "carried": len(unfinished), "target": target}
+
+
+# ---------------------------------------------------------------- releases
+
+RELEASE_EDITABLE = frozenset({"name", "milestone", "target_date", "stage"})
+
+
+async def get_release(release_id: int) -> dict[str, Any]:
+    if not _possible(release_id):
+        raise NotFound(f"Release {release_id} was not found")
+    rows = await Release.select().where(Release.id == release_id)
+    if not rows:
+        raise NotFound(f"Release {release_id} was not found")
+    return rows[0]
+
+
+async def create_release(initiative_id: int, values: dict[str, Any]) -> int:
+    """A release (a group of sprints toward one milestone) of the initiative."""
+    fields = {k: v for k, v in values.items() if k in RELEASE_EDITABLE}
+    if not fields.get("name"):
+        raise Invalid({"name": "Enter a name"})
+    async with db.writing():
+        initiative = await get_initiative(initiative_id)
+        await _check_refs(initiative, {"stage": fields.get("stage")})
+        row = (
+            await Release.insert(
+                Release(
+                    initiative=initiative_id,
+                    name=fields["name"],
+                    milestone=fields.get("milestone") or "",
+                    target_date=fields.get("target_date"),
+                    stage=fields.get("stage"),
+                )
+            ).returning(Release.id)
+        )[0]
+    return row["id"]
+
+
+async def update_release(release_id: int, expected_version: int, values: dict[str, Any]) -> dict:
+    """Apply an edit made from `expected_version`; a stale edit raises Conflict."""
+    fields = {k: v for k, v in values.items() if k in RELEASE_EDITABLE}
+    if "name" in fields and not fields["name"]:
+        raise Invalid({"name": "Enter a name"})
+    async with db.writing():
+        release = await get_release(release_id)
+        if release["version"] != expected_version:
+            raise Conflict(
+                "Someone else saved this release while you were editing it; "
+                "your changes were not saved.",
+                current=release,
+            )
+        initiative = await get_initiative(release["initiative"])
+        await _check_refs(initiative, {"stage": fields.get("stage")})
+        updated = (
+            await Release.update({**fields, "version": expected_version + 1})
+            .where((Release.id == release_id) & (Release.version == expected_version))
+            .returning(Release.id)
+        )
+        if not updated:  # lost a race on PostgreSQL between the read and the write
+            raise Conflict(
+                "Someone else saved this release first; your changes were not saved.",
+                current=await get_release(release_id),
+            )
+    return await get_release(release_id)
