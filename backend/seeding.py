@@ -10,7 +10,7 @@ async def database_is_empty() -> bool:
 
 
 async def load_demo() -> str:
-    """Build the demo world; replaced by the full seeds/ loader."""
+    """Build the demo world (seeds/demo.py); returns what was loaded and where to start."""
     from seeds.demo import build  # noqa: PLC0415
 
     return await build()

@@ -1,0 +1,1 @@
+"""Benchmarks of Tandem pages by data size: `python -m bench` (not part of `make test`)."""

@@ -1,0 +1,227 @@
+"""The demo world: a parent-engagement initiative played day by day through the services.
+
+Everything is written through backend/initiatives/services.py and
+backend/scrum/services.py with the clock moved to past dates, so sprint
+history, burndowns and velocity come out exactly as if a team had used
+Tandem for the last ten weeks. Dates are relative to today, so the demo
+always has an active sprint that started a few days ago.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from backend import clock, db
+from backend.accounts.tables import Agency
+from backend.initiatives import services as initiatives
+from backend.initiatives.tables import Initiative
+from backend.scrum import services as scrum
+from seeds.parent_engagement import (
+    AGENCY,
+    BLOCKED_BY,
+    INITIATIVE,
+    ITEMS,
+    RELEASES,
+    SPRINTS,
+    SprintPlan,
+)
+
+SPRINT_DAYS = scrum.SPRINT_LENGTH_DAYS
+ACTIVE_STARTED_DAYS_AGO = 4
+SETUP_DAYS_BEFORE_FIRST_SPRINT = 10
+
+
+def _set_time(day: date, hour: int, minute: int = 0) -> None:
+    moment = datetime.combine(day, time(hour, minute), tzinfo=UTC)
+    clock.set_clock(lambda: moment)
+
+
+def _path(path: str) -> list[tuple[int, int]]:
+    """ "1:2 5:4" -> [(day 1, column 2), (day 5, column 4)]."""
+    steps = []
+    for step in path.split():
+        day, column = step.split(":")
+        steps.append((int(day), int(column)))
+    return steps
+
+
+async def _existing_initiative_id() -> int | None:
+    rows = await Initiative.select(Initiative.id).where(
+        (Initiative.agency.slug == AGENCY["slug"]) & (Initiative.title == INITIATIVE["title"])
+    )
+    return rows[0]["id"] if rows else None
+
+
+async def build() -> str:
+    """Load the demo world once; a second call changes nothing."""
+    if await Agency.exists().where(Agency.slug == AGENCY["slug"]):
+        initiative_id = await _existing_initiative_id()
+        where = f" Start at /initiatives/{initiative_id}" if initiative_id else ""
+        return f"the demo agency {AGENCY['name']!r} is already there; nothing changed.{where}"
+    today = clock.today()
+    try:
+        # One transaction: a failure leaves no half-built world behind, and
+        # the services' own transactions join this one.
+        async with db.writing():
+            initiative_id, counts = await _play(today)
+    finally:
+        clock.set_clock(None)
+    return (
+        f"{AGENCY['name']} with the initiative {INITIATIVE['title']!r}: "
+        f"{counts['releases']} releases, {counts['sprints']} sprints "
+        f"({counts['closed']} closed, 1 active, 1 planned) and {counts['items']} backlog items. "
+        f"Start at /initiatives/{initiative_id} "
+        f"(board: /initiatives/{initiative_id}/board)."
+    )
+
+
+async def _play(today: date) -> tuple[int, dict[str, int]]:
+    active_index = len(SPRINTS) - 2  # the last plan is the planned sprint
+    first_start = today - timedelta(days=ACTIVE_STARTED_DAYS_AGO + SPRINT_DAYS * active_index)
+    setup_day = first_start - timedelta(days=SETUP_DAYS_BEFORE_FIRST_SPRINT)
+
+    # ---- agency, initiative, releases, backlog
+    _set_time(setup_day, 9)
+    agency_id = await initiatives.create_agency(**AGENCY)
+    stages = {s["position"]: s["id"] for s in await initiatives.stages_for_agency(agency_id)}
+    initiative_id = await initiatives.create_initiative(
+        agency_id,
+        INITIATIVE["title"],
+        problem_area=INITIATIVE["problem_area"],
+        product_goal=INITIATIVE["product_goal"],
+        current_stage_id=stages[INITIATIVE["stage"]],
+        start_date=setup_day,
+        end_date=first_start + timedelta(days=SPRINT_DAYS * 13),
+    )
+    columns = {c["position"]: c["id"] for c in await scrum.columns_for(initiative_id)}
+
+    releases: dict[str, int] = {}
+    for key, name, milestone, stage, target in RELEASES:
+        releases[key] = await scrum.create_release(
+            initiative_id,
+            {
+                "name": name,
+                "milestone": milestone,
+                "stage": stages[stage],
+                "target_date": first_start + timedelta(days=SPRINT_DAYS * target),
+            },
+        )
+
+    # Rank: work planned into sprints first, in sprint order, then the rest.
+    by_key = {item.key: item for item in ITEMS}
+    order = list(
+        dict.fromkeys(
+            [k for plan in SPRINTS for k, _ in plan.committed]
+            + [k for plan in SPRINTS for k, _, _ in plan.added]
+            + [item.key for item in ITEMS]
+        )
+    )
+    ids: dict[str, int] = {}
+    for minute, key in enumerate(order):
+        item = by_key[key]
+        _set_time(setup_day, 10 + minute // 60, minute % 60)
+        ids[key] = await scrum.create_item(
+            initiative_id,
+            {
+                "kind": item.kind,
+                "title": item.title,
+                "narrative": item.narrative,
+                "acceptance_criteria": item.criteria,
+                "estimate": item.estimate,
+                "stage": stages[item.stage],
+                "assignee_name": item.assignee,
+            },
+        )
+    blockers: dict[str, list[int]] = defaultdict(list)
+    for item_key, blocker_key in BLOCKED_BY:
+        blockers[item_key].append(ids[blocker_key])
+    for item_key, blocker_ids in blockers.items():
+        await scrum.set_blockers(ids[item_key], blocker_ids)
+
+    # ---- sprints, day by day
+    sprint_ids: list[int] = []
+    for index, plan in enumerate(SPRINTS):
+        start = first_start + timedelta(days=SPRINT_DAYS * index)
+        planned_only = index > active_index
+        # Plan the next sprint the morning its predecessor ends (or, for the
+        # one still in the future, yesterday afternoon).
+        if planned_only:
+            _set_time(today - timedelta(days=1), 16)
+        elif index == 0:
+            _set_time(setup_day + timedelta(days=3), 14)
+        else:
+            _set_time(start, 8, 30)
+        sprint_id = await scrum.create_sprint(
+            initiative_id,
+            {
+                "goal": plan.goal,
+                "start_date": start,
+                "capacity": 18 if index == 0 else 26,
+                "release": releases[plan.release],
+            },
+        )
+        sprint_ids.append(sprint_id)
+        if plan.planning:
+            await _notes(sprint_id, {"planning_notes": plan.planning})
+        carried = {k for k, _ in SPRINTS[index - 1].committed} if index else set()
+        carried |= {k for k, _, _ in SPRINTS[index - 1].added} if index else set()
+        new = [ids[k] for k, _ in plan.committed if k not in carried]
+        await scrum.assign_sprint(initiative_id, new, sprint_id)
+        if planned_only:
+            continue
+        if index:
+            _set_time(start, 9)
+            previous = SPRINTS[index - 1]
+            await scrum.complete_sprint(sprint_ids[index - 1], sprint_id)
+            await _notes(
+                sprint_ids[index - 1],
+                {"review_notes": previous.review, "retrospective_notes": previous.retrospective},
+            )
+        _set_time(start, 10)
+        await scrum.start_sprint(sprint_id)
+        last_day = (today - start).days - 1 if index == active_index else SPRINT_DAYS - 1
+        await _work_the_sprint(plan, start, last_day, initiative_id, sprint_id, ids, columns)
+
+    counts = {
+        "releases": len(RELEASES),
+        "sprints": len(SPRINTS),
+        "closed": active_index,
+        "items": len(ITEMS),
+    }
+    return initiative_id, counts
+
+
+async def _work_the_sprint(
+    plan: SprintPlan,
+    start: date,
+    last_day: int,
+    initiative_id: int,
+    sprint_id: int,
+    ids: dict[str, int],
+    columns: dict[int, int],
+) -> None:
+    """Add scope and move cards on the days the plan says, up to `last_day`."""
+    events: list[tuple[int, int, str, str, int]] = []  # (day, order, what, key, column)
+    for order, (key, day, _) in enumerate(plan.added):
+        events.append((day, order, "add", key, 0))
+    for order, (key, path) in enumerate(
+        [*plan.committed, *[(k, p) for k, _, p in plan.added]], start=100
+    ):
+        events.extend((day, order, "move", key, column) for day, column in _path(path))
+    for day, order, what, key, column in sorted(events):
+        if day > last_day:
+            raise ValueError(f"{key}: day {day} is after the last day played ({last_day})")
+        moment = start + timedelta(days=day)
+        # Scope is added in the morning, cards move through the working day.
+        if what == "add":
+            _set_time(moment, 9, 30)
+            await scrum.assign_sprint(initiative_id, [ids[key]], sprint_id)
+        else:
+            _set_time(moment, 11 + order % 6)
+            await scrum.move_item(ids[key], columns[column])
+
+
+async def _notes(sprint_id: int, values: dict[str, str]) -> None:
+    sprint = await scrum.get_sprint(sprint_id)
+    await scrum.update_sprint(sprint_id, sprint["version"], values)
