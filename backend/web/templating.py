@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, pass_context
-from litestar.exceptions import NoRouteMatchFoundException
+from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -46,15 +47,31 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["points"] = points
     env.filters["kind_label"] = kind_label
     env.globals["ITEM_KINDS"] = ITEM_KINDS
-    env.globals["url_or_none"] = url_or_none
+    env.globals["id_url"] = id_url
     env.trim_blocks = True
     env.lstrip_blocks = True
 
 
+# An id no row can have (ids are int4), so its digits never clash with a route's text.
+_MARKER_ID = 2**31 - 1
+
+
+@lru_cache(maxsize=256)
+def _around_id(app: Litestar, name: str, param: str) -> tuple[str, str]:
+    """The text of a route's path before and after its one id parameter."""
+    before, after = app.route_reverse(name, **{param: _MARKER_ID}).split(str(_MARKER_ID))
+    return before, after
+
+
 @pass_context
-def url_or_none(context: dict[str, Any], name: str, **params: Any) -> str | None:
-    """The URL of a named route, or None when the app has no such route."""
-    try:
-        return context["request"].app.route_reverse(name, **params)
-    except NoRouteMatchFoundException:
-        return None
+def id_url(context: dict[str, Any], name: str, **param: int) -> str:
+    """`url_for` for a route whose only path parameter is an integer id.
+
+    The board links every card twice: reversing the route once per app and
+    filling in each id is about ten times cheaper than `url_for` per call.
+    """
+    ((key, value),) = param.items()
+    if not isinstance(value, int):
+        raise TypeError(f"{name}: {key} must be an integer id, not {value!r}")
+    before, after = _around_id(context["request"].app, name, key)
+    return f"{before}{value}{after}"
