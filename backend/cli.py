@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 
 from backend.config import ROOT, Settings
@@ -23,6 +24,23 @@ async def migrate() -> bool:
 
     result = await run_forwards("all")
     return result.success
+
+
+def migrate_elsewhere(url: str) -> None:
+    """Migrate the database at `url` from a new process.
+
+    piccolo reads its engine from piccolo_conf (DATABASE_URL) once per process,
+    so tests and the bench, which migrate throwaway databases, run a child.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "backend", "migrate"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"migrations failed:\n{result.stdout}\n{result.stderr}")
 
 
 async def _with_database(settings: Settings, job):

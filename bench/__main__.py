@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from backend.app import create_app
-from backend.config import ROOT, Settings
+from backend.cli import migrate_elsewhere
+from backend.config import Settings
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import CIStage
 from backend.scrum import services as scrum
@@ -210,19 +209,6 @@ async def measure_move(client: httpx.AsyncClient, url: str, scenario: Scenario) 
     return Measure(elapsed, counter.count, len(response.content))
 
 
-def migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run(
-        [sys.executable, "-m", "backend", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"migrations failed:\n{result.stdout}\n{result.stderr}")
-
-
 def repeats_for(size: int, base: int) -> int:
     return base if size <= 500 else max(3, base // 2)
 
@@ -230,7 +216,7 @@ def repeats_for(size: int, base: int) -> int:
 async def run(base_repeats: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        migrate(url)
+        migrate_elsewhere(url)
         app = create_app(replace(Settings(), database_url=url))
         # create_app logs every request at INFO; keep the report readable.
         logging.getLogger("httpx").setLevel(logging.WARNING)

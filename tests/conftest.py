@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -24,7 +22,8 @@ import pytest
 
 from backend import clock
 from backend.app import create_app
-from backend.config import ROOT, Settings
+from backend.cli import migrate_elsewhere
+from backend.config import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -36,19 +35,6 @@ def pytest_collection_modifyitems(items):
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: "tests/e2e" in str(item.fspath))
-
-
-def _migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run(
-        [sys.executable, "-m", "backend", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"migrations failed:\n{result.stdout}\n{result.stderr}")
 
 
 async def _pg_admin(url: str, sql: str) -> None:
@@ -80,12 +66,12 @@ def database_template(tmp_path_factory) -> AsyncIterator[str]:
         parts = urlsplit(TEST_DATABASE_URL)
         url = urlunsplit(parts._replace(path=f"/{name}"))
         pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"')
-        _migrate(url)
+        migrate_elsewhere(url)
         yield url
         pg_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        _migrate(f"sqlite:///{path}")
+        migrate_elsewhere(f"sqlite:///{path}")
         yield str(path)
 
 

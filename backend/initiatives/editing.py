@@ -15,6 +15,7 @@ from backend.initiatives.forms import parse_initiative, parse_stage
 from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.web import forms
 from backend.web.forms import form_data
+from backend.web.pages import form_page
 
 
 async def _agency_or_404(agency_id: int) -> dict[str, Any]:
@@ -24,16 +25,10 @@ async def _agency_or_404(agency_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def _form_page(template: str, status: int = 200, **context: Any) -> Template:
-    if context.get("errors"):
-        context["title"] = "Error: " + context["title"]
-    return Template(template, context=context, status_code=status)
-
-
 @get("/agencies/{agency_id:int}/initiatives/new", name="initiatives.new")
 async def initiative_new(agency_id: FromPath[int]) -> Template:
     agency = await _agency_or_404(agency_id)
-    return _form_page(
+    return form_page(
         "initiatives/form.html",
         title="New initiative",
         agency=agency,
@@ -55,7 +50,7 @@ async def initiative_create(request: Request, agency_id: FromPath[int]) -> Templ
         except Invalid as exc:
             errors.update(exc.errors)
     if errors:
-        return _form_page(
+        return form_page(
             "initiatives/form.html",
             422,
             title="New initiative",
@@ -81,7 +76,7 @@ async def initiative_create(request: Request, agency_id: FromPath[int]) -> Templ
 @get("/initiatives/{initiative_id:int}/edit", name="initiatives.edit")
 async def initiative_edit(initiative_id: FromPath[int]) -> Template:
     initiative = await initiative_or_404(initiative_id)
-    return _form_page(
+    return form_page(
         "initiatives/form.html",
         title=f"Edit {initiative['title']}",
         agency={"id": initiative["agency"], "name": initiative["agency_name"]},
@@ -111,7 +106,7 @@ async def initiative_update(request: Request, initiative_id: FromPath[int]) -> T
             url = request.app.route_reverse("initiatives.detail", initiative_id=initiative_id)
             return Redirect(url, status_code=303)
     current = await initiative_or_404(initiative_id)
-    return _form_page(
+    return form_page(
         "initiatives/form.html",
         status,
         title=f"Edit {initiative['title']}",
@@ -125,7 +120,7 @@ async def initiative_update(request: Request, initiative_id: FromPath[int]) -> T
 
 
 async def _stages_page(agency: dict, status: int = 200, errors=None, values=None) -> Template:
-    return _form_page(
+    return form_page(
         "initiatives/stages.html",
         status,
         title=f"C&I stages of {agency['name']}",

@@ -23,7 +23,8 @@ from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item, parse_version
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
-from backend.web.forms import MAX_FORM_VALUE, Errors, digits, form_data
+from backend.web.forms import Errors, digits, form_data, typed
+from backend.web.pages import form_page
 from backend.web.templating import kind_label
 
 FORM_FIELDS = (
@@ -73,13 +74,7 @@ def parse_blockers(raw: Any, errors: Errors) -> list[int]:
 
 
 def _typed(data: dict[str, Any]) -> dict[str, str]:
-    """What was typed, as typed, so a form with errors gives it all back."""
-    out = {}
-    for key in FORM_FIELDS:
-        value = data.get(key, "")
-        out[key] = value[:MAX_FORM_VALUE] if isinstance(value, str) else ""
-    out["at_top"] = data.get("at_top", "")
-    return out
+    return {**typed(data, FORM_FIELDS), **typed(data, ("at_top",))}
 
 
 def _service_errors(exc: Invalid, errors: Errors) -> None:
@@ -169,20 +164,13 @@ async def _form_choices(initiative: dict[str, Any], item: dict[str, Any] | None)
     }
 
 
-def _page(template: str, status: int = 200, **context: Any) -> Template:
-    """GOV.UK pattern: a page with errors (or a conflict) says so first, in its title."""
-    if context.get("errors") or context.get("conflict"):
-        context["title"] = "Error: " + context["title"]
-    return Template(template, context=context, status_code=status)
-
-
 # ---------------------------------------------------------------- new
 
 
 @get("/initiatives/{initiative_id:int}/items/new", name="scrum.item_new")
 async def item_new(initiative_id: FromPath[int]) -> Template:
     initiative = await initiative_or_404(initiative_id)
-    return _page(
+    return form_page(
         "scrum/item_form.html",
         title="New story",
         initiative=initiative,
@@ -214,7 +202,7 @@ async def item_create(request: HTMXRequest, initiative_id: FromPath[int]) -> Tem
             return Redirect(
                 request.app.route_reverse("scrum.item", item_id=item_id), status_code=303
             )
-    return _page(
+    return form_page(
         "scrum/item_form.html",
         422,
         title="New story",
@@ -261,7 +249,7 @@ def _edit_values(item: dict[str, Any], blockers: list[dict[str, Any]]) -> dict[s
 async def item_edit(item_id: FromPath[int]) -> Template:
     item = await item_view(item_id)
     initiative = await initiative_or_404(item["initiative"])
-    return _page(
+    return form_page(
         "scrum/item_form.html",
         title=f"Edit {kind_label(item['kind']).lower()} #{item_id}",
         initiative=initiative,
@@ -305,7 +293,7 @@ async def item_update(request: HTMXRequest, item_id: FromPath[int]) -> Template 
             return Redirect(
                 request.app.route_reverse("scrum.item", item_id=item_id), status_code=303
             )
-    return _page(
+    return form_page(
         "scrum/item_form.html",
         status,
         title=f"Edit {kind_label(item['kind']).lower()} #{item_id}",

@@ -25,7 +25,8 @@ from backend.scrum.sprint_queries import (
 )
 from backend.scrum.tables import Release
 from backend.web import forms
-from backend.web.forms import MAX_FORM_VALUE, Errors, form_data
+from backend.web.forms import Errors, form_data, typed
+from backend.web.pages import form_page
 
 NAME_MAX = 200
 RELEASE_FORM_FIELDS = ("name", "milestone", "target_date", "stage")
@@ -51,20 +52,6 @@ def parse_release(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
         "stage": forms.ref_id(data.get("stage"), "stage", errors, label="C&I stage"),
     }
     return values, errors
-
-
-def _typed(data: dict[str, Any]) -> dict[str, str]:
-    out = {}
-    for key in RELEASE_FORM_FIELDS:
-        value = data.get(key, "")
-        out[key] = value[:MAX_FORM_VALUE] if isinstance(value, str) else ""
-    return out
-
-
-def _page(template: str, status: int = 200, **context: Any) -> Template:
-    if context.get("errors") or context.get("conflict"):
-        context["title"] = "Error: " + context["title"]
-    return Template(template, context=context, status_code=status)
 
 
 @get("/initiatives/{initiative_id:int}/releases", name="scrum.releases")
@@ -118,7 +105,7 @@ async def _form(
     conflict: str | None = None,
     version: int | None = None,
 ) -> Template:
-    return _page(
+    return form_page(
         "scrum/release_form.html",
         status,
         title=f"Edit release {release['name']}" if release else "New release",
@@ -153,7 +140,7 @@ async def release_create(request: Request, initiative_id: FromPath[int]) -> Temp
         else:
             url = request.app.route_reverse("scrum.release", release_id=release_id)
             return Redirect(url, status_code=303)
-    return await _form(initiative, None, _typed(data), errors, 422)
+    return await _form(initiative, None, typed(data, RELEASE_FORM_FIELDS), errors, 422)
 
 
 @get("/releases/{release_id:int}/edit", name="scrum.release_edit")
@@ -191,7 +178,7 @@ async def release_update(request: Request, release_id: FromPath[int]) -> Templat
     return await _form(
         initiative,
         current,
-        _typed(data),
+        typed(data, RELEASE_FORM_FIELDS),
         errors,
         status,
         conflict,

@@ -7,9 +7,11 @@ initiative, apply the change atomically and append `ItemHistory` rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
+
+from piccolo.table import Table
 
 from backend import clock, db
 from backend.errors import Conflict, Invalid, NotFound
@@ -237,6 +239,41 @@ async def _edge_rank(initiative_id: int, top: bool) -> int:
     return rows[0]["rank"] - RANK_GAP if top else rows[0]["rank"] + RANK_GAP
 
 
+def _check_version(row: dict[str, Any], expected_version: int, what: str) -> None:
+    """DATA-01: an edit made from an older version than the saved one is refused."""
+    if row["version"] != expected_version:
+        raise Conflict(
+            f"Someone else saved this {what} while you were editing it; "
+            "your changes were not saved.",
+            current=row,
+        )
+
+
+async def _save_version(
+    table: type[Table],
+    row_id: int,
+    expected_version: int,
+    fields: dict[str, Any],
+    reread: Callable[[int], Awaitable[dict[str, Any]]],
+) -> None:
+    """Write `fields` and the next version, only if the row is still at `expected_version`.
+
+    `_check_version` has already passed; this catches the edit that lands between
+    that read and this write (PostgreSQL runs writers concurrently). The Conflict
+    carries the row as `reread` (get_item, get_sprint...) shows it.
+    """
+    updated = (
+        await table.update({**fields, "version": expected_version + 1})
+        .where((table.id == row_id) & (table.version == expected_version))
+        .returning(table.id)
+    )
+    if not updated:
+        current = await reread(row_id)
+        raise Conflict(
+            "Someone else saved this first; your changes were not saved.", current=current
+        )
+
+
 async def update_item(item_id: int, expected_version: int, values: dict[str, Any]) -> dict:
     """Apply an edit made from `expected_version`; a stale edit raises Conflict."""
     fields = {k: v for k, v in values.items() if k in EDITABLE_ITEM_FIELDS}
@@ -244,12 +281,7 @@ async def update_item(item_id: int, expected_version: int, values: dict[str, Any
     async with db.writing():
         item = await get_item(item_id)
         initiative = await get_initiative(item["initiative"])
-        if item["version"] != expected_version:
-            raise Conflict(
-                "Someone else saved this item while you were editing it. "
-                "Their version is shown; your changes were not saved.",
-                current=item,
-            )
+        _check_version(item, expected_version, "item")
         # An unchanged sprint is not re-checked: a story finished in a sprint
         # that has since closed must stay editable.
         await _check_refs(
@@ -261,16 +293,9 @@ async def update_item(item_id: int, expected_version: int, values: dict[str, Any
         if "status" in fields and fields["status"] != item["status"]:
             column = await _column(item["initiative"], fields["status"])
             fields["done_at"] = now if column["is_done"] else None
-        updated = (
-            await BacklogItem.update({**fields, "version": expected_version + 1, "updated_at": now})
-            .where((BacklogItem.id == item_id) & (BacklogItem.version == expected_version))
-            .returning(BacklogItem.id)
+        await _save_version(
+            BacklogItem, item_id, expected_version, {**fields, "updated_at": now}, get_item
         )
-        if not updated:  # lost a race on PostgreSQL between the read and the write
-            raise Conflict(
-                "Someone else saved this item first; your changes were not saved.",
-                current=await get_item(item_id),
-            )
         if any(fields.get(k, item[k]) != item[k] for k in ("sprint", "status", "estimate")):
             await _record([item_id], "edited", now)
     return await get_item(item_id)
@@ -538,12 +563,7 @@ async def update_sprint(sprint_id: int, expected_version: int, values: dict[str,
             del fields[key]
     async with db.writing():
         sprint = await get_sprint(sprint_id)
-        if sprint["version"] != expected_version:
-            raise Conflict(
-                "Someone else saved this sprint while you were editing it; "
-                "your changes were not saved.",
-                current=sprint,
-            )
+        _check_version(sprint, expected_version, "sprint")
         if sprint["state"] == "closed":
             # A closed sprint's plan is history; only its event notes may change.
             fields = {
@@ -556,16 +576,7 @@ async def update_sprint(sprint_id: int, expected_version: int, values: dict[str,
         start = fields.get("start_date", sprint["start_date"])
         if fields.get("end_date", sprint["end_date"]) < start:
             raise Invalid({"end_date": "End date must be on or after the start date"})
-        updated = (
-            await Sprint.update({**fields, "version": expected_version + 1})
-            .where((Sprint.id == sprint_id) & (Sprint.version == expected_version))
-            .returning(Sprint.id)
-        )
-        if not updated:  # lost a race on PostgreSQL between the read and the write
-            raise Conflict(
-                "Someone else saved this sprint first; your changes were not saved.",
-                current=await get_sprint(sprint_id),
-            )
+        await _save_version(Sprint, sprint_id, expected_version, fields, get_sprint)
     return await get_sprint(sprint_id)
 
 
@@ -714,22 +725,8 @@ async def update_release(release_id: int, expected_version: int, values: dict[st
         raise Invalid({"name": "Enter a name"})
     async with db.writing():
         release = await get_release(release_id)
-        if release["version"] != expected_version:
-            raise Conflict(
-                "Someone else saved this release while you were editing it; "
-                "your changes were not saved.",
-                current=release,
-            )
+        _check_version(release, expected_version, "release")
         initiative = await get_initiative(release["initiative"])
         await _check_refs(initiative, {"stage": fields.get("stage")})
-        updated = (
-            await Release.update({**fields, "version": expected_version + 1})
-            .where((Release.id == release_id) & (Release.version == expected_version))
-            .returning(Release.id)
-        )
-        if not updated:  # lost a race on PostgreSQL between the read and the write
-            raise Conflict(
-                "Someone else saved this release first; your changes were not saved.",
-                current=await get_release(release_id),
-            )
+        await _save_version(Release, release_id, expected_version, fields, get_release)
     return await get_release(release_id)

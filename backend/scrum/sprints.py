@@ -33,7 +33,8 @@ from backend.scrum.sprint_queries import (
     sprint_or_404,
 )
 from backend.web import forms
-from backend.web.forms import MAX_FORM_VALUE, Errors, as_list, digits, form_data
+from backend.web.forms import Errors, as_list, digits, form_data, typed
+from backend.web.pages import form_page
 
 SPRINT_FORM_FIELDS = (
     "goal",
@@ -46,22 +47,6 @@ SPRINT_FORM_FIELDS = (
     "retrospective_notes",
 )
 NOTE_FIELDS = ("planning_notes", "review_notes", "retrospective_notes")
-
-
-def _page(template: str, status: int = 200, **context: Any) -> Template:
-    """GOV.UK pattern: a page with errors (or a conflict) says so first, in its title."""
-    if context.get("errors") or context.get("conflict"):
-        context["title"] = "Error: " + context["title"]
-    return Template(template, context=context, status_code=status)
-
-
-def _typed(data: dict[str, Any]) -> dict[str, str]:
-    """What was typed, as typed, so a form with errors gives it all back."""
-    out = {}
-    for key in SPRINT_FORM_FIELDS:
-        value = data.get(key, "")
-        out[key] = value[:MAX_FORM_VALUE] if isinstance(value, str) else ""
-    return out
 
 
 def _sprint_url(request: Request, sprint_id: int, query: str = "") -> str:
@@ -108,7 +93,7 @@ async def sprint_list(initiative_id: FromPath[int]) -> Template:
 async def _new_page(
     initiative: dict[str, Any], values: dict[str, Any], errors: Errors, status: int = 200
 ) -> Template:
-    return _page(
+    return form_page(
         "scrum/sprint_form.html",
         status,
         title="Plan a new sprint",
@@ -147,7 +132,7 @@ async def sprint_create(request: Request, initiative_id: FromPath[int]) -> Templ
                 errors.add(field, message)
         else:
             return Redirect(_sprint_url(request, sprint_id), status_code=303)
-    return await _new_page(initiative, _typed(data), errors, 422)
+    return await _new_page(initiative, typed(data, SPRINT_FORM_FIELDS), errors, 422)
 
 
 # ---------------------------------------------------------------- the sprint page
@@ -241,7 +226,7 @@ async def render_sprint(
         )
         if sprint["state"] == "planned":
             context["active"] = await services.active_sprint(initiative["id"])
-    return _page("scrum/sprint.html", status, **context)
+    return form_page("scrum/sprint.html", status, **context)
 
 
 @get("/sprints/{sprint_id:int}", name="scrum.sprint")
@@ -314,7 +299,7 @@ async def _edit_page(
     version: int | None = None,
 ) -> Template:
     initiative = await initiative_or_404(sprint["initiative"])
-    return _page(
+    return form_page(
         "scrum/sprint_form.html",
         status,
         title=f"Edit sprint {sprint['number']}",
@@ -366,7 +351,7 @@ async def sprint_update(request: Request, sprint_id: FromPath[int]) -> Template 
             return Redirect(_sprint_url(request, sprint_id, "done=saved"), status_code=303)
     return await _edit_page(
         current,
-        _typed(data),
+        typed(data, SPRINT_FORM_FIELDS),
         errors,
         status,
         conflict,
@@ -390,7 +375,7 @@ async def _complete_page(
     initiative = await initiative_or_404(sprint["initiative"])
     items = await sprint_items(sprint["id"])
     sprints = await initiative_sprints(initiative["id"])
-    return _page(
+    return form_page(
         "scrum/sprint_complete.html",
         status,
         title=f"Complete sprint {sprint['number']}",

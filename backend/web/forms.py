@@ -57,6 +57,15 @@ def text(
     return value
 
 
+def typed(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
+    """What was typed into `fields`, as typed, so a form with errors gives it all back."""
+    out = {}
+    for key in fields:
+        value = data.get(key, "")
+        out[key] = value[:MAX_FORM_VALUE] if isinstance(value, str) else ""
+    return out
+
+
 def integer(
     raw: Any,
     field: str,

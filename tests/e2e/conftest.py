@@ -18,8 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
+from backend.cli import migrate_elsewhere
 from backend.config import ROOT
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _migrate, pg_admin
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, pg_admin
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("TANDEM_REQUIRE_BROWSER") == "1"
@@ -49,7 +50,7 @@ def live_server(tmp_path):
         pg_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"')
     else:
         url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    _migrate(url)
+    migrate_elsewhere(url)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1"}
     subprocess.run([sys.executable, "-m", "tests.e2e.world"], cwd=ROOT, env=env, check=True)
