@@ -15,6 +15,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_S = 30
+MAX_ID = 2**31 - 1  # ids are int4 (serial) on PostgreSQL; no row has a larger one
 
 _in_write = contextvars.ContextVar("tandem_in_write", default=False)
 _active: Database | None = None
@@ -28,6 +29,11 @@ def sqlite_path(url: str) -> str:
         # would lose its tables between queries.
         raise ValueError("SQLite needs a file path, not :memory:")
     return path
+
+
+def possible_id(value: object) -> bool:
+    """An id a row can have. PostgreSQL answers a larger one with an error, not no rows."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def make_engine(url: str) -> Engine:

@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from backend.db import MAX_ID
 from backend.scrum.forms import ESTIMATE_MAX, MARKDOWN_MAX, TITLE_MAX
 from backend.scrum.services import RANK_ACTIONS
 from backend.scrum.tables import ITEM_KINDS, SPRINT_STATES
 
 # Row ids are 32-bit serials on PostgreSQL: a larger number cannot name a row,
 # and sending one to the database would fail instead of saying "not found".
-MAX_ID = 2**31 - 1
 ASSIGNEE_MAX = 120
 
 ItemKind = Literal["story", "task", "spike", "pdsa_test", "pip_activity", "impediment"]

@@ -24,7 +24,6 @@ from backend.scrum.tables import (
     Release,
     Sprint,
 )
-from backend.web.forms import MAX_ID
 
 RANK_GAP = 1024
 SPRINT_LENGTH_DAYS = 14
@@ -67,13 +66,8 @@ ITEM_COLUMNS = (
 # ---------------------------------------------------------------- reads
 
 
-def _possible(row_id: Any) -> bool:
-    """An id that a row can have: PostgreSQL int4 overflows above MAX_ID (a 500)."""
-    return isinstance(row_id, int) and not isinstance(row_id, bool) and 1 <= row_id <= MAX_ID
-
-
 async def get_item(item_id: int) -> dict[str, Any]:
-    if not _possible(item_id):
+    if not db.possible_id(item_id):
         raise NotFound(f"Backlog item #{item_id} was not found")
     rows = await BacklogItem.select(*ITEM_COLUMNS).where(BacklogItem.id == item_id)
     if not rows:
@@ -82,7 +76,7 @@ async def get_item(item_id: int) -> dict[str, Any]:
 
 
 async def get_sprint(sprint_id: int) -> dict[str, Any]:
-    if not _possible(sprint_id):
+    if not db.possible_id(sprint_id):
         raise NotFound(f"Sprint {sprint_id} was not found")
     rows = await Sprint.select().where(Sprint.id == sprint_id)
     if not rows:
@@ -91,7 +85,7 @@ async def get_sprint(sprint_id: int) -> dict[str, Any]:
 
 
 async def get_initiative(initiative_id: int) -> dict[str, Any]:
-    if not _possible(initiative_id):
+    if not db.possible_id(initiative_id):
         raise NotFound(f"Initiative {initiative_id} was not found")
     rows = await Initiative.select().where(Initiative.id == initiative_id)
     if not rows:
@@ -548,7 +542,7 @@ async def _check_release(initiative_id: int, release_id: Any) -> None:
     """A sprint's release must be one of the same initiative's releases."""
     if release_id is None:
         return
-    ok = _possible(release_id) and await Release.exists().where(
+    ok = db.possible_id(release_id) and await Release.exists().where(
         (Release.id == release_id) & (Release.initiative == initiative_id)
     )
     if not ok:
@@ -651,7 +645,7 @@ async def complete_sprint(sprint_id: int, destination: str | int) -> dict:
             except (TypeError, ValueError):
                 target = 0
             rows = []
-            if _possible(target):
+            if db.possible_id(target):
                 rows = await Sprint.select(Sprint.state).where(
                     (Sprint.id == target) & (Sprint.initiative == sprint["initiative"])
                 )
@@ -688,7 +682,7 @@ RELEASE_EDITABLE = frozenset({"name", "milestone", "target_date", "stage"})
 
 
 async def get_release(release_id: int) -> dict[str, Any]:
-    if not _possible(release_id):
+    if not db.possible_id(release_id):
         raise NotFound(f"Release {release_id} was not found")
     rows = await Release.select().where(Release.id == release_id)
     if not rows:

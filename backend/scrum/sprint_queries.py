@@ -11,8 +11,9 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
+from backend import db
 from backend.errors import NotFound
-from backend.scrum.services import CLOSE_CHANGES, _possible
+from backend.scrum.services import CLOSE_CHANGES
 from backend.scrum.tables import BacklogItem, ItemHistory, Release, Sprint
 
 ADD_PER_PAGE = 50  # backlog items offered for adding to a sprint, per page
@@ -50,7 +51,7 @@ ITEM_ROW_COLUMNS = (
 
 
 async def sprint_or_404(sprint_id: int) -> dict[str, Any]:
-    if not _possible(sprint_id):
+    if not db.possible_id(sprint_id):
         raise NotFound(f"Sprint {sprint_id} was not found")
     rows = await Sprint.select(*SPRINT_COLUMNS).where(Sprint.id == sprint_id)
     if not rows:
@@ -214,7 +215,7 @@ async def items_at_close(sprint: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def release_or_404(release_id: int) -> dict[str, Any]:
-    if not _possible(release_id):
+    if not db.possible_id(release_id):
         raise NotFound(f"Release {release_id} was not found")
     rows = await Release.select(
         *Release.all_columns(),

@@ -13,6 +13,8 @@ from typing import Any
 
 from litestar import Request
 
+from backend.db import MAX_ID
+
 MAX_FORM_VALUE = 100_000  # characters; markdown fields are capped well below this
 
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
@@ -97,9 +99,6 @@ def integer(
         errors.add(field, f"{label} must be {maximum} or less")
         return None
     return value
-
-
-MAX_ID = 2**31 - 1  # ids are int4 on PostgreSQL; a larger one cannot exist
 
 
 def ref_id(raw: Any, field: str, errors: Errors, *, label: str) -> int | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar import Request
 
+from backend.db import MAX_ID
 from backend.errors import NotFound
-from backend.web.forms import MAX_ID
 
 
 async def refuse_impossible_ids(request: Request) -> None:
