@@ -8,7 +8,6 @@ the page what to announce and where to put focus.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import get, post
@@ -30,6 +29,7 @@ from backend.scrum.backlog_queries import (
 )
 from backend.scrum.forms import parse_estimate
 from backend.web.forms import Errors, as_list, digits, form_data
+from backend.web.pages import htmx_triggers
 from backend.web.templating import kind_label, points
 
 RANK_DONE = {
@@ -44,17 +44,6 @@ def _backlog_url(request: HTMXRequest, initiative_id: int, filters: BacklogFilte
     url = request.app.route_reverse("scrum.backlog", initiative_id=initiative_id)
     query = filters.query()
     return f"{url}?{query}" if query else url
-
-
-def _triggers(announce: str | None = None, focus: str | None = None) -> dict[str, str]:
-    """HX-Trigger headers for tandem.js: announce now, focus once the swap settled."""
-    headers = {}
-    if announce:
-        headers["HX-Trigger"] = json.dumps({"tandem:announce": announce})
-    if focus:
-        # After settle, so the element to focus is already in the page.
-        headers["HX-Trigger-After-Settle"] = json.dumps({"tandem:focus": focus})
-    return headers
 
 
 async def render_backlog(
@@ -86,7 +75,7 @@ async def render_backlog(
         item_id, control = focus_for
         shown = any(r["id"] == item_id for r in listing.rows)
         target = f"{control}-{item_id}" if shown else "backlog-caption"
-        headers.update(_triggers(focus=target))
+        headers.update(htmx_triggers(focus=target))
     title = f"Backlog of {initiative['title']}"
     if errors:
         title = "Error: " + title
@@ -178,7 +167,7 @@ async def item_rank(request: HTMXRequest, item_id: FromPath[int]) -> Template | 
         initiative,
         filters,
         region_only=True,
-        headers=_triggers(announce=message),
+        headers=htmx_triggers(announce=message),
         focus_for=(item_id, control),
     )
 
@@ -212,7 +201,7 @@ async def item_estimate(request: HTMXRequest, item_id: FromPath[int]) -> Templat
     message = f"Estimate of {_item_label(item)} saved: {points(value)} points"
     if value is None:
         message = f"Estimate of {_item_label(item)} cleared"
-    headers = _triggers(announce=message, focus=f"field-{field}")
+    headers = htmx_triggers(announce=message, focus=f"field-{field}")
     return await _row(request, item_id, next_url, 200, headers=headers)
 
 
@@ -313,7 +302,7 @@ async def backlog_bulk(request: HTMXRequest, initiative_id: FromPath[int]) -> Te
         initiative,
         filters,
         region_only=True,
-        headers=_triggers(announce="; ".join(parts), focus="backlog-caption"),
+        headers=htmx_triggers(announce="; ".join(parts), focus="backlog-caption"),
     )
 
 

@@ -3,18 +3,22 @@ editing, starting, and completing with a single carry-over choice.
 
 Every action is a plain form answered with a 303 to the sprint page (or the
 page again with errors: 422 for bad input, 409 for a refused state change or
-a stale edit). Writes go through `services`, one transaction each.
+a stale edit). With htmx, adding and removing items swaps only the plan
+region and announces the new commitment. Writes go through `services`, one
+transaction each.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.exceptions import ClientException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Response, Template
 
 from backend import clock
 from backend.errors import Conflict, Invalid, NotFound
@@ -34,7 +38,7 @@ from backend.scrum.sprint_queries import (
 )
 from backend.web import forms
 from backend.web.forms import Errors, as_list, digits, form_data, typed
-from backend.web.pages import form_page
+from backend.web.pages import form_page, htmx_triggers
 
 SPRINT_FORM_FIELDS = (
     "goal",
@@ -194,7 +198,15 @@ async def render_sprint(
     errors: Errors | dict[str, str] | None = None,
     conflict: str | None = None,
     selected: frozenset[int] = frozenset(),
-) -> Template:
+    plan_only: bool = False,
+    announce: str = "",
+    focus: str | None = None,
+) -> Template | Response:
+    """The sprint page, or (`plan_only`, for htmx) only its plan region, with
+    `announce` said in the live region and focus moved to the element `focus`."""
+    if plan_only and sprint["state"] == "closed":
+        # Closed meanwhile (another tab): its page has no plan to swap; reload it.
+        return Response(content=b"", headers={"HX-Refresh": "true"})
     initiative = await initiative_or_404(sprint["initiative"])
     now_points = (await points_by_sprint([sprint["id"]]))[sprint["id"]]
     committed, completed = shown_points(sprint, now_points)
@@ -226,7 +238,26 @@ async def render_sprint(
         )
         if sprint["state"] == "planned":
             context["active"] = await services.active_sprint(initiative["id"])
+    if plan_only:
+        if focus == "capacity":  # the line that changed: say what it says now
+            announce = f"{announce} {context['capacity_text']}."
+        headers = htmx_triggers(announce=announce, focus=focus)
+        return Template(
+            "scrum/_sprint_plan.html", context=context, status_code=status, headers=headers
+        )
     return form_page("scrum/sprint.html", status, **context)
+
+
+async def _plan_changed(
+    request: HTMXRequest, sprint_id: int, done: dict[str, str]
+) -> Template | Redirect | Response:
+    """After an add or a remove: a 303 back to the page, or for htmx the new plan,
+    its message announced and focus on the capacity line that changed."""
+    if not request.htmx:
+        return Redirect(_sprint_url(request, sprint_id, urlencode(done)), status_code=303)
+    sprint = await sprint_or_404(sprint_id)
+    message = await _done_message(sprint, done) or ""
+    return await render_sprint(request, sprint, plan_only=True, announce=message, focus="capacity")
 
 
 @get("/sprints/{sprint_id:int}", name="scrum.sprint")
@@ -235,7 +266,7 @@ async def sprint_detail(request: Request, sprint_id: FromPath[int]) -> Template:
 
 
 @post("/sprints/{sprint_id:int}/items", name="scrum.sprint_add_items")
-async def sprint_add_items(request: Request, sprint_id: FromPath[int]) -> Template | Redirect:
+async def sprint_add_items(request: HTMXRequest, sprint_id: FromPath[int]) -> Response:
     sprint = await sprint_or_404(sprint_id)
     data = await form_data(request)
     errors = Errors()
@@ -255,16 +286,23 @@ async def sprint_add_items(request: Request, sprint_id: FromPath[int]) -> Templa
             for field, message in exc.errors.items():
                 errors.add("items" if field == "sprint" else field, message)
         else:
-            return Redirect(
-                _sprint_url(request, sprint_id, f"done=added&n={added}"), status_code=303
-            )
-    return await render_sprint(request, sprint, status=422, errors=errors, selected=frozenset(ids))
+            return await _plan_changed(request, sprint_id, {"done": "added", "n": str(added)})
+    return await render_sprint(
+        request,
+        sprint,
+        status=422,
+        errors=errors,
+        selected=frozenset(ids),
+        plan_only=bool(request.htmx),
+        announce=" ".join(errors.values()),
+        focus="field-items",
+    )
 
 
 @post("/sprints/{sprint_id:int}/items/{item_id:int}/remove", name="scrum.sprint_remove_item")
 async def sprint_remove_item(
-    request: Request, sprint_id: FromPath[int], item_id: FromPath[int]
-) -> Redirect:
+    request: HTMXRequest, sprint_id: FromPath[int], item_id: FromPath[int]
+) -> Response:
     sprint = await sprint_or_404(sprint_id)
     item = await services.get_item(item_id)
     if item["sprint"] != sprint_id:
@@ -272,7 +310,7 @@ async def sprint_remove_item(
     if sprint["state"] == "closed":
         raise Conflict(f"Sprint {sprint['number']} is closed; its items are history.")
     await services.assign_sprint(sprint["initiative"], [item_id], None)
-    return Redirect(_sprint_url(request, sprint_id, "done=removed"), status_code=303)
+    return await _plan_changed(request, sprint_id, {"done": "removed"})
 
 
 @post("/sprints/{sprint_id:int}/start", name="scrum.sprint_start")

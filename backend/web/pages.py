@@ -1,7 +1,8 @@
-"""Rendering a page that holds a form."""
+"""Rendering pages: forms with errors, and the htmx triggers tandem.js acts on."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from litestar.response import Template
@@ -12,3 +13,15 @@ def form_page(template: str, status: int = 200, **context: Any) -> Template:
     if context.get("errors") or context.get("conflict"):
         context["title"] = "Error: " + context["title"]
     return Template(template, context=context, status_code=status)
+
+
+def htmx_triggers(announce: str | None = None, focus: str | None = None) -> dict[str, str]:
+    """Headers for tandem.js: announce in the live region now (A11Y-04), and move
+    focus to the element with id `focus` once the swap has settled (A11Y-03)."""
+    headers = {}
+    if announce:
+        headers["HX-Trigger"] = json.dumps({"tandem:announce": announce})
+    if focus:
+        # After settle, so the element to focus is already in the page.
+        headers["HX-Trigger-After-Settle"] = json.dumps({"tandem:focus": focus})
+    return headers

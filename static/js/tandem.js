@@ -2,6 +2,7 @@
    - Announces server messages (HX-Trigger "tandem:announce") in the live region.
    - Keeps focus on the element named by "tandem:focus" after a swap (A11Y-03).
    - Focuses the error summary when a form comes back with errors (A11Y-06).
+   - Says in the live region when an htmx request failed.
    - "Select all" checkboxes for bulk actions. */
 (function () {
   "use strict";
@@ -30,6 +31,12 @@
   document.addEventListener("tandem:focus", function (event) {
     var id = event.detail && (event.detail.value || event.detail.id);
     window.setTimeout(function () { focusById(id); }, 0);
+  });
+
+  // htmx leaves the page as it was on other 4xx/5xx answers: say so instead of nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : "";
+    announce("That did not work (error " + status + "). Reload the page and try again.");
   });
 
   function focusErrorSummary(root) {

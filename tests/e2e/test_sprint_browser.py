@@ -49,12 +49,35 @@ def test_plan_start_and_complete_a_sprint_with_carry_over(page):
     page.get_by_role("button", name="Save sprint").click()
     assert page.get_by_text("Sprint 1 saved.").is_visible()
     assert "12 points committed of a capacity of 12 (0 to spare)" in page.inner_text("#capacity")
-    page.get_by_label(re.compile(r"Backlog story 1 ")).check()
-    page.get_by_role("button", name="Add to sprint 1").click()
-    assert page.get_by_text("1 item added to sprint 1.").is_visible()
+    # By keyboard: tick a backlog story and press Enter on the button; htmx swaps
+    # only the plan, says what happened and puts focus on the new capacity line.
+    story = page.get_by_label(re.compile(r"Backlog story 1 "))
+    story_id = story.get_attribute("value")
+    story.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Add to sprint 1").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "text => document.getElementById('live-region').textContent.startsWith(text)",
+        arg="1 item added to sprint 1. 14 points committed, 2 over capacity of 12.",
+    )
+    page.wait_for_function("() => document.activeElement.id === 'capacity'")
     assert "14 points committed, 2 over capacity of 12" in page.inner_text("#capacity")
     assert page.get_by_role("link", name=re.compile("Backlog story 1")).count() == 1
     assert_accessible(page)
+
+    # Taking it out again works the same way, and it is offered for adding again.
+    page.get_by_role("button", name=f"Remove from sprint #{story_id}").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "text => document.getElementById('live-region').textContent.startsWith(text)",
+        arg="Item taken out of sprint 1",
+    )
+    assert "12 points committed" in page.inner_text("#capacity")
+    page.get_by_label(re.compile(r"Backlog story 1 ")).check()
+    page.get_by_role("button", name="Add to sprint 1").click()
+    page.wait_for_function("() => document.activeElement.id === 'capacity'")
+    assert "14 points committed" in page.inner_text("#capacity")
 
     # Start it; the page then links to the board and the burndown.
     page.get_by_role("button", name="Start sprint 1").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
@@ -215,6 +216,54 @@ async def test_adding_nothing_or_foreign_items_is_refused(client, world):
     assert await sprint_of(theirs[0]) is None
     response = await client.post_form(f"/sprints/{sprint}/items", {"item": "abc"})
     assert response.status_code == 422
+
+
+HTMX = {"HX-Request": "true"}
+
+
+async def test_with_htmx_adding_and_removing_swap_only_the_plan_and_announce_it(client, world):
+    sprint, _ = await planned_sprint(world, count=1, capacity=5)
+    a, b = await make_items(world.initiative_id, 2, estimate=2)
+    response = await client.post_form(f"/sprints/{sprint}/items", {"item": [a, b]}, headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(("{#", '<div id="sprint-plan">'))
+    assert "<html" not in response.text and 'id="sprint-plan"' in response.text
+    assert "7 points committed, 2 over capacity of 5" in text_of(response.text)
+    announce = json.loads(response.headers["HX-Trigger"])["tandem:announce"]
+    assert announce == ("2 items added to sprint 1. 7 points committed, 2 over capacity of 5.")
+    assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {"tandem:focus": "capacity"}
+    assert [await sprint_of(i) for i in (a, b)] == [sprint, sprint]
+
+    response = await client.post_form(f"/sprints/{sprint}/items/{a}/remove", {}, headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert f'id="add-{a}"' in response.text  # offered again for adding
+    announce = json.loads(response.headers["HX-Trigger"])["tandem:announce"]
+    assert announce.startswith("Item taken out of sprint 1 and back into the backlog.")
+    assert "5 points committed" in announce
+    assert await sprint_of(a) is None
+
+
+async def test_with_htmx_a_refused_add_comes_back_in_the_plan_with_its_error(client, world):
+    sprint, _ = await planned_sprint(world, count=1)
+    await make_items(world.initiative_id, 1)  # something to choose, so the form shows
+    response = await client.post_form(f"/sprints/{sprint}/items", {}, headers=HTMX)
+    assert response.status_code == 422
+    assert "<html" not in response.text and 'id="sprint-plan"' in response.text
+    assert 'id="error-items"' in response.text
+    assert "Choose at least one backlog item" in response.text
+    assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {
+        "tandem:focus": "field-items"
+    }
+
+
+async def test_with_htmx_adding_to_a_sprint_closed_meanwhile_reloads_the_page(client, world):
+    sprint, _ = await planned_sprint(world, count=1)
+    (a,) = await make_items(world.initiative_id, 1)
+    await scrum.start_sprint(sprint)
+    await scrum.complete_sprint(sprint, "backlog")
+    response = await client.post_form(f"/sprints/{sprint}/items", {"item": a}, headers=HTMX)
+    assert response.headers.get("HX-Refresh") == "true"
+    assert await sprint_of(a) is None
 
 
 async def test_removing_an_item_of_another_sprint_is_404(client, world):
