@@ -350,8 +350,18 @@ async def _items_of(initiative_id: int, item_ids: Sequence[int]) -> list[int]:
     return sorted(found)
 
 
-async def assign_sprint(initiative_id: int, item_ids: Sequence[int], sprint_id: int | None) -> int:
-    """Put items into a planned or active sprint, or back into the backlog (None)."""
+async def assign_sprint(
+    initiative_id: int,
+    item_ids: Sequence[int],
+    sprint_id: int | None,
+    *,
+    from_backlog_only: bool = False,
+) -> int:
+    """Put items into a planned or active sprint, or back into the backlog (None).
+
+    `from_backlog_only`: the items were chosen from a list of items in no
+    sprint; one that has joined another sprint since is a Conflict, not a move.
+    """
     now = clock.now()
     async with db.writing():
         initiative = await get_initiative(initiative_id)
@@ -359,9 +369,20 @@ async def assign_sprint(initiative_id: int, item_ids: Sequence[int], sprint_id: 
         ids = await _items_of(initiative_id, item_ids)
         if not ids:
             return 0
-        rows = await BacklogItem.select(BacklogItem.id, BacklogItem.sprint.state).where(
-            BacklogItem.id.is_in(ids)
-        )
+        rows = await BacklogItem.select(
+            BacklogItem.id,
+            BacklogItem.sprint,
+            BacklogItem.sprint.state,
+            BacklogItem.sprint.number.as_alias("sprint_number"),
+        ).where(BacklogItem.id.is_in(ids))
+        if from_backlog_only:
+            taken = [r for r in rows if r["sprint"] not in (None, sprint_id)]
+            if taken:
+                where = ", ".join(f"#{r['id']} (sprint {r['sprint_number']})" for r in taken)
+                raise Conflict(
+                    f"Already in another sprint since you loaded the page: {where}. "
+                    "Nothing was added; the list now shows what is still in the backlog."
+                )
         # Items finished in a closed sprint stay there: that sprint is history.
         changing = [r["id"] for r in rows if r["sprint.state"] != "closed"]
         if not changing:

@@ -62,17 +62,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def capacity_message(committed: int, capacity: int | None) -> tuple[str, bool]:
-    """("23 points committed, 3 over capacity of 20", True) - said in words, not colour."""
-    points = _plural(committed, "point")
+def capacity_message(points: int, capacity: int | None, active: bool = False) -> tuple[str, bool]:
+    """("23 points committed, 3 over capacity of 20", True) - said in words, not colour.
+
+    An active sprint's commitment was frozen when it started (and is shown as
+    such), so its line speaks of the points in it now.
+    """
+    amount = _plural(points, "point") + (" in the sprint now" if active else " committed")
     if capacity is None:
-        return f"{points} committed; no capacity set for this sprint", False
-    if committed > capacity:
-        return f"{points} committed, {committed - capacity} over capacity of {capacity}", True
-    return (
-        f"{points} committed of a capacity of {capacity} ({capacity - committed} to spare)",
-        False,
-    )
+        return f"{amount}; no capacity set for this sprint", False
+    if points > capacity:
+        return f"{amount}, {points - capacity} over capacity of {capacity}", True
+    return f"{amount} of a capacity of {capacity} ({capacity - points} to spare)", False
 
 
 # ---------------------------------------------------------------- list and new
@@ -150,7 +151,8 @@ async def _done_message(sprint: dict[str, Any], params: Any) -> str | None:
     """The message after an action, rebuilt from the redirect's query (ids only)."""
     done = params.get("done")
     # A hand-edited query must not announce what did not happen.
-    if (done == "closed") != (sprint["state"] == "closed") and done in ("closed", "started"):
+    state_after = {"started": "active", "closed": "closed"}.get(done)
+    if state_after and sprint["state"] != state_after:
         return None
     if done == "started":
         return (
@@ -201,12 +203,9 @@ async def render_sprint(
     plan_only: bool = False,
     announce: str = "",
     focus: str | None = None,
-) -> Template | Response:
+) -> Template:
     """The sprint page, or (`plan_only`, for htmx) only its plan region, with
     `announce` said in the live region and focus moved to the element `focus`."""
-    if plan_only and sprint["state"] == "closed":
-        # Closed meanwhile (another tab): its page has no plan to swap; reload it.
-        return Response(content=b"", headers={"HX-Refresh": "true"})
     initiative = await initiative_or_404(sprint["initiative"])
     now_points = (await points_by_sprint([sprint["id"]]))[sprint["id"]]
     committed, completed = shown_points(sprint, now_points)
@@ -231,7 +230,7 @@ async def render_sprint(
         context["items"] = items
         context["unestimated"] = sum(1 for i in items if i["estimate"] is None)
         context["capacity_text"], context["over_capacity"] = capacity_message(
-            now_points["points"], sprint["capacity"]
+            now_points["points"], sprint["capacity"], active=sprint["state"] == "active"
         )
         context["addable"] = await addable_items(
             initiative["id"], _page_number(request.query_params.get("page"))
@@ -250,7 +249,7 @@ async def render_sprint(
 
 async def _plan_changed(
     request: HTMXRequest, sprint_id: int, done: dict[str, str]
-) -> Template | Redirect | Response:
+) -> Template | Redirect:
     """After an add or a remove: a 303 back to the page, or for htmx the new plan,
     its message announced and focus on the capacity line that changed."""
     if not request.htmx:
@@ -265,9 +264,23 @@ async def sprint_detail(request: Request, sprint_id: FromPath[int]) -> Template:
     return await render_sprint(request, await sprint_or_404(sprint_id))
 
 
+async def _closed_meanwhile(request: HTMXRequest, sprint: dict[str, Any], what: str) -> Response:
+    """A plan change posted from a page opened before the sprint closed (409).
+
+    htmx reloads the page, which now shows the closed sprint; a plain form
+    gets that page with the reason at the top.
+    """
+    if request.htmx:
+        return Response(content=b"", status_code=200, headers={"HX-Refresh": "true"})
+    message = f"Sprint {sprint['number']} closed since this page was loaded: {what}."
+    return await render_sprint(request, sprint, status=409, conflict=message)
+
+
 @post("/sprints/{sprint_id:int}/items", name="scrum.sprint_add_items")
 async def sprint_add_items(request: HTMXRequest, sprint_id: FromPath[int]) -> Response:
     sprint = await sprint_or_404(sprint_id)
+    if sprint["state"] == "closed":
+        return await _closed_meanwhile(request, sprint, "items cannot be added")
     data = await form_data(request)
     errors = Errors()
     ids: list[int] = []
@@ -277,20 +290,24 @@ async def sprint_add_items(request: HTMXRequest, sprint_id: FromPath[int]) -> Re
             ids.append(value)
     if not ids and not errors:
         errors.add("items", "Choose at least one backlog item to add to the sprint")
-    if sprint["state"] == "closed":
-        errors.add("items", f"Sprint {sprint['number']} is closed; items cannot be added")
+    status = 422
     if not errors:
         try:
-            added = await services.assign_sprint(sprint["initiative"], ids, sprint_id)
+            added = await services.assign_sprint(
+                sprint["initiative"], ids, sprint_id, from_backlog_only=True
+            )
         except Invalid as exc:
             for field, message in exc.errors.items():
                 errors.add("items" if field == "sprint" else field, message)
+        except Conflict as exc:
+            status = 409
+            errors.add("items", exc.message)
         else:
             return await _plan_changed(request, sprint_id, {"done": "added", "n": str(added)})
     return await render_sprint(
         request,
         sprint,
-        status=422,
+        status=status,
         errors=errors,
         selected=frozenset(ids),
         plan_only=bool(request.htmx),
@@ -308,7 +325,7 @@ async def sprint_remove_item(
     if item["sprint"] != sprint_id:
         raise NotFound(f"Item #{item_id} is not in sprint {sprint['number']}")
     if sprint["state"] == "closed":
-        raise Conflict(f"Sprint {sprint['number']} is closed; its items are history.")
+        return await _closed_meanwhile(request, sprint, "its items are history")
     await services.assign_sprint(sprint["initiative"], [item_id], None)
     return await _plan_changed(request, sprint_id, {"done": "removed"})
 

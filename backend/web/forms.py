@@ -110,6 +110,10 @@ def ref_id(raw: Any, field: str, errors: Errors, *, label: str) -> int | None:
     return value
 
 
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 def day(raw: Any, field: str, errors: Errors, *, label: str, required: bool = False) -> date | None:
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if required:
@@ -119,10 +123,15 @@ def day(raw: Any, field: str, errors: Errors, *, label: str, required: bool = Fa
         errors.add(field, f"{label} must be a date like 2026-03-31")
         return None
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         errors.add(field, f"{label} must be a real date like 2026-03-31")
         return None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        # Far dates are typing slips; near date.max, "14 days later" would overflow.
+        errors.add(field, f"{label} must be between {FIRST_DAY.year} and {LAST_DAY.year}")
+        return None
+    return value
 
 
 def choice(raw: Any, field: str, errors: Errors, *, label: str, choices, default=None):

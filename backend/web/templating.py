@@ -17,6 +17,19 @@ from backend.scrum.tables import ITEM_KINDS
 # js-default escapes raw HTML and refuses javascript:/vbscript:/data: links.
 _markdown = MarkdownIt("js-default")
 
+# User text sits under a page's h1 and a section's h2: its "# Heading" becomes
+# an h3 (and so on, at most h6) so the page's heading order stays intact.
+HEADING_SHIFT = 2
+
+
+def _demote_headings(state) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+
+
+_markdown.core.ruler.push("demote_headings", _demote_headings)
+
 
 def render_markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))  # noqa: S704 - js-default output is safe

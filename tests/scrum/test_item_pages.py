@@ -262,6 +262,17 @@ async def test_story_text_is_rendered_inert(client, world):
     assert "<script>alert('title')" not in backlog.text
 
 
+async def test_headings_in_story_text_never_break_the_page_heading_order(client, world):
+    form = {"title": "Headed", "narrative": "# Why\n\nBecause\n\n## Detail\n\nMore"}
+    response = await client.post_form(new_url(world), form)
+    page = (await client.get(response.headers["location"])).text
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", page)]
+    assert levels.count(1) == 1  # only the page's own h1
+    assert "<h3>Why</h3>" in page and "<h4>Detail</h4>" in page
+    # No heading skips more than one level down from the one before it.
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
 async def test_unknown_story_is_not_found(client, world):
     for url in ("/items/999999", "/items/999999/edit"):
         assert (await client.get(url)).status_code == 404
