@@ -60,8 +60,7 @@ async def seed(settings: Settings, only_if_empty: bool) -> str:
     async def job():
         if only_if_empty and not await seeding.database_is_empty():
             return "The database already has data: demo world not loaded."
-        summary = await seeding.load_demo()
-        return f"Loaded the demo world: {summary}"
+        return await seeding.load_demo()
 
     return await _with_database(settings, job)
 

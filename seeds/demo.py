@@ -28,7 +28,6 @@ from seeds.parent_engagement import (
 )
 
 SPRINT_DAYS = scrum.SPRINT_LENGTH_DAYS
-ACTIVE_STARTED_DAYS_AGO = 4
 SETUP_DAYS_BEFORE_FIRST_SPRINT = 10
 
 
@@ -58,7 +57,7 @@ async def build() -> str:
     if await Agency.exists().where(Agency.slug == AGENCY["slug"]):
         initiative_id = await _existing_initiative_id()
         where = f" Start at /initiatives/{initiative_id}" if initiative_id else ""
-        return f"the demo agency {AGENCY['name']!r} is already there; nothing changed.{where}"
+        return f"The demo agency {AGENCY['name']!r} is already there; nothing changed.{where}"
     today = clock.today()
     try:
         # One transaction: a failure leaves no half-built world behind, and
@@ -68,7 +67,7 @@ async def build() -> str:
     finally:
         clock.set_clock(None)
     return (
-        f"{AGENCY['name']} with the initiative {INITIATIVE['title']!r}: "
+        f"Loaded the demo world: {AGENCY['name']} with the initiative {INITIATIVE['title']!r}: "
         f"{counts['releases']} releases, {counts['sprints']} sprints "
         f"({counts['closed']} closed, 1 active, 1 planned) and {counts['items']} backlog items. "
         f"Start at /initiatives/{initiative_id} "
@@ -78,7 +77,10 @@ async def build() -> str:
 
 async def _play(today: date) -> tuple[int, dict[str, int]]:
     active_index = len(SPRINTS) - 2  # the last plan is the planned sprint
-    first_start = today - timedelta(days=ACTIVE_STARTED_DAYS_AGO + SPRINT_DAYS * active_index)
+    # Sprints start on Mondays; the active one on the last Monday before today,
+    # so it has at least a day of history.
+    active_start = today - timedelta(days=today.weekday() or 7)
+    first_start = active_start - timedelta(days=SPRINT_DAYS * active_index)
     setup_day = first_start - timedelta(days=SETUP_DAYS_BEFORE_FIRST_SPRINT)
 
     # ---- agency, initiative, releases, backlog
@@ -147,7 +149,7 @@ async def _play(today: date) -> tuple[int, dict[str, int]]:
         # Plan the next sprint the morning its predecessor ends (or, for the
         # one still in the future, yesterday afternoon).
         if planned_only:
-            _set_time(today - timedelta(days=1), 16)
+            _set_time(_weekday(today - timedelta(days=1)), 16)
         elif index == 0:
             _set_time(setup_day + timedelta(days=3), 14)
         else:
@@ -180,8 +182,11 @@ async def _play(today: date) -> tuple[int, dict[str, int]]:
             )
         _set_time(start, 10)
         await scrum.start_sprint(sprint_id)
-        last_day = (today - start).days - 1 if index == active_index else SPRINT_DAYS - 1
-        await _work_the_sprint(plan, start, last_day, initiative_id, sprint_id, ids, columns)
+        active = index == active_index
+        last_day = (today - start).days - 1 if active else SPRINT_DAYS - 1
+        await _work_the_sprint(
+            plan, start, last_day, initiative_id, sprint_id, ids, columns, played_so_far=active
+        )
 
     counts = {
         "releases": len(RELEASES),
@@ -200,8 +205,15 @@ async def _work_the_sprint(
     sprint_id: int,
     ids: dict[str, int],
     columns: dict[int, int],
+    *,
+    played_so_far: bool = False,
 ) -> None:
-    """Add scope and move cards on the days the plan says, up to `last_day`."""
+    """Add scope and move cards on the days the plan says, up to `last_day`.
+
+    `played_so_far`: the sprint is still running; its events after `last_day`
+    have not happened yet and are left out (otherwise such an event is a
+    mistake in the plan). A day on a weekend is played on the Friday before.
+    """
     events: list[tuple[int, int, str, str, int]] = []  # (day, order, what, key, column)
     for order, (key, day, _) in enumerate(plan.added):
         events.append((day, order, "add", key, 0))
@@ -211,8 +223,10 @@ async def _work_the_sprint(
         events.extend((day, order, "move", key, column) for day, column in _path(path))
     for day, order, what, key, column in sorted(events):
         if day > last_day:
+            if played_so_far:
+                continue
             raise ValueError(f"{key}: day {day} is after the last day played ({last_day})")
-        moment = start + timedelta(days=day)
+        moment = _weekday(start + timedelta(days=day))
         # Scope is added in the morning, cards move through the working day.
         if what == "add":
             _set_time(moment, 9, 30)
@@ -220,6 +234,11 @@ async def _work_the_sprint(
         else:
             _set_time(moment, 11 + order % 6)
             await scrum.move_item(ids[key], columns[column])
+
+
+def _weekday(day: date) -> date:
+    """Saturday and Sunday move back to Friday: the demo team works weekdays."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
 
 
 async def _notes(sprint_id: int, values: dict[str, str]) -> None:

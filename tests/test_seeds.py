@@ -80,6 +80,33 @@ async def test_a_closed_sprint_burndown_has_a_row_per_day_and_shows_scope_change
     assert any(b.scope_changed for b in burndowns)
 
 
+@pytest.mark.parametrize("weekday", range(7))
+async def test_the_demo_team_works_weekdays_whatever_day_it_is_loaded(app, weekday):
+    loaded_on = datetime(2026, 11, 23 + weekday, 8, tzinfo=UTC)  # Monday 23 Nov + weekday
+    clock.set_clock(lambda: loaded_on)  # build() puts the real clock back
+    await demo.build()
+    sprints = await Sprint.select(Sprint.start_date, Sprint.state)
+    assert {s["start_date"].weekday() for s in sprints} == {0}  # Mondays
+    active = next(s for s in sprints if s["state"] == "active")
+    assert 1 <= (loaded_on.date() - active["start_date"]).days <= 7
+    history = await ItemHistory.select(ItemHistory.at)
+    assert all(h["at"].weekday() < 5 for h in history)
+    assert all(h["at"] < loaded_on for h in history)
+
+
+async def test_no_demo_item_is_finished_before_an_item_that_blocks_it(demo_world):
+    blocks = await ItemBlock.select(
+        ItemBlock.item.done_at.as_alias("item_done"),
+        ItemBlock.blocker.done_at.as_alias("blocker_done"),
+        ItemBlock.item.title.as_alias("title"),
+    )
+    assert blocks
+    for block in blocks:
+        if block["item_done"] is not None:
+            assert block["blocker_done"] is not None, block["title"]
+            assert block["blocker_done"] <= block["item_done"], block["title"]
+
+
 async def test_velocity_has_a_point_per_closed_sprint(demo_world):
     points = await metrics.velocity(demo_world)
     closed = await Sprint.count().where(

@@ -28,7 +28,7 @@ from backend.scrum.backlog_queries import (
     sprint_label,
 )
 from backend.scrum.forms import parse_estimate
-from backend.web.forms import Errors, as_list, digits, form_data
+from backend.web.forms import Errors, as_list, form_data, row_id
 from backend.web.pages import htmx_triggers
 from backend.web.templating import kind_label, points
 
@@ -114,7 +114,7 @@ def _item_label(item: dict[str, Any]) -> str:
 def _target_id(raw: Any) -> int | None:
     """'#12', '12' or ' 12 ' -> 12; anything else -> None."""
     text = raw.strip().lstrip("#").strip() if isinstance(raw, str) else ""
-    return digits(text)
+    return row_id(text)
 
 
 @post("/items/{item_id:int}/rank", name="scrum.item_rank")
@@ -186,7 +186,9 @@ async def item_estimate(request: HTMXRequest, item_id: FromPath[int]) -> Templat
         errors = Errors({field: parse_errors["estimate"]})
         typed = {field: raw if isinstance(raw, str) else ""}
         if request.htmx:
-            return await _row(request, item_id, next_url, 422, errors, typed)
+            message = f"Estimate of {_item_label(item)} not saved: {errors[field]}"
+            headers = htmx_triggers(announce=message, focus=f"field-{field}")
+            return await _row(request, item_id, next_url, 422, errors, typed, headers)
         return await render_backlog(
             request,
             initiative,
@@ -235,8 +237,8 @@ def _choice(raw: Any, blank_word: str) -> tuple[bool, int | None, bool]:
         return False, None, True
     if raw == blank_word:
         return True, None, True
-    if digits(raw) is not None:
-        return True, digits(raw), True
+    if row_id(raw) is not None:
+        return True, row_id(raw), True
     return False, None, False
 
 
@@ -249,7 +251,7 @@ async def backlog_bulk(request: HTMXRequest, initiative_id: FromPath[int]) -> Te
     filters = BacklogFilters.from_url(next_url)
     errors = Errors()
     raw_ids = [r for r in as_list(data.get("items")) if isinstance(r, str)]
-    ids = [n for n in map(digits, raw_ids) if n is not None]
+    ids = [n for n in map(row_id, raw_ids) if n is not None]
     if len(ids) != len(raw_ids):
         errors.add("items", "Choose items from the list")
     elif not ids:

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from piccolo.columns.combination import WhereRaw
+
 from backend import db
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, Sprint
-from backend.web.forms import digits
+from backend.web.forms import digits, row_id
 
 PER_PAGE = 50
 MAX_PAGE = 999_999  # past any real backlog; keeps OFFSET small enough for both databases
@@ -54,8 +56,8 @@ def _id_or_blank(raw: Any, *, allow_none: bool) -> str:
     value = raw.strip() if isinstance(raw, str) else ""
     if allow_none and value == "none":
         return value
-    if digits(value) is not None:
-        return str(digits(value))
+    if row_id(value) is not None:
+        return str(row_id(value))
     return ""
 
 
@@ -76,7 +78,8 @@ class BacklogFilters:
         kind = params.get("kind")
         page = params.get("page")
         return cls(
-            q=q.strip()[:QUERY_MAX] if isinstance(q, str) else "",
+            # PostgreSQL text cannot hold NUL, and no title contains one.
+            q=q.replace("\x00", "").strip()[:QUERY_MAX] if isinstance(q, str) else "",
             stage=_id_or_blank(params.get("stage"), allow_none=True),
             kind=kind if kind in ITEM_KINDS else "",
             sprint=_id_or_blank(params.get("sprint"), allow_none=True),
@@ -142,13 +145,16 @@ def _where(initiative_id: int, filters: BacklogFilters):
     if filters.kind:
         where &= BacklogItem.kind == filters.kind
     if filters.q:
-        pattern = f"%{filters.q}%"
-        # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
-        if db.active().is_sqlite:
-            where &= BacklogItem.title.like(pattern)
-        else:
-            where &= BacklogItem.title.ilike(pattern)
+        where &= _title_contains(filters.q)
     return where
+
+
+def _title_contains(text: str) -> WhereRaw:
+    """Titles containing `text` literally, ignoring case: "%" and "_" are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
+    operator = "LIKE" if db.active().is_sqlite else "ILIKE"
+    return WhereRaw(f"backlog_item.title {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
 
 
 def page_links(page: int, pages: int) -> list[int | None]:

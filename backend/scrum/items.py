@@ -23,7 +23,7 @@ from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item, parse_version
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
-from backend.web.forms import Errors, digits, form_data, typed
+from backend.web.forms import Errors, form_data, row_id, typed
 from backend.web.pages import form_page
 from backend.web.templating import kind_label
 
@@ -63,7 +63,7 @@ def parse_blockers(raw: Any, errors: Errors) -> list[int]:
         number = token.lstrip("#")
         if not token:
             continue
-        if digits(number) is None:
+        if row_id(number) is None:
             errors.add("blocked_by", "Blocked by must be item numbers like #12, #15")
             return []
         ids.append(int(number))

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request
 
-from backend.db import MAX_ID
+from backend.db import MAX_ID, possible_id
 
 MAX_FORM_VALUE = 100_000  # characters; markdown fields are capped well below this
 
@@ -28,6 +28,15 @@ def digits(raw: Any) -> int | None:
     if isinstance(raw, str) and _DIGITS.fullmatch(raw):
         return int(raw)
     return None
+
+
+def row_id(raw: Any) -> int | None:
+    """An id written in ASCII digits that a row could have, else None.
+
+    Larger ids must never reach a query: PostgreSQL refuses them with an error.
+    """
+    value = digits(raw)
+    return value if value is not None and possible_id(value) else None
 
 
 class Errors(dict[str, str]):

@@ -3,6 +3,7 @@
    - Keeps focus on the element named by "tandem:focus" after a swap (A11Y-03).
    - Focuses the error summary when a form comes back with errors (A11Y-06).
    - Says in the live region when an htmx request failed.
+   - Reloads a stale page whose fragments have nowhere to go.
    - "Select all" checkboxes for bulk actions. */
 (function () {
   "use strict";
@@ -31,6 +32,13 @@
   document.addEventListener("tandem:focus", function (event) {
     var id = event.detail && (event.detail.value || event.detail.id);
     window.setTimeout(function () { focusById(id); }, 0);
+  });
+
+  // An out-of-band fragment whose place is not on this page (say, a card whose lane
+  // or column appeared after the board was loaded): the page is stale, so reload it
+  // rather than leave a card deleted from one place and shown nowhere.
+  document.addEventListener("htmx:oobErrorNoTarget", function () {
+    window.location.reload();
   });
 
   // htmx leaves the page as it was on other 4xx/5xx answers: say so instead of nothing.

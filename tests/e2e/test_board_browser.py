@@ -1,11 +1,10 @@
 """The board in a real browser: a keyboard-only move (A11Y-03/04), axe on the board,
-its column settings and the charts (A11Y-01), and reflow at 320 px (A11Y-08)."""
+its column settings and the charts (A11Y-01), a move from a stale board, and
+reflow at 320 px (A11Y-08)."""
 
 from __future__ import annotations
 
 import re
-
-import pytest
 
 from tests.e2e.conftest import assert_accessible
 
@@ -21,21 +20,10 @@ def open_initiative(page) -> int:
 
 
 def start_first_sprint(page, initiative_id: int) -> None:
-    """Start the world's first planned sprint through the sprints page's own form."""
-    response = page.goto(f"/initiatives/{initiative_id}/sprints")
-    if response is None or response.status == 404:
-        pytest.skip(
-            "No sprints page yet (GET /initiatives/{id}/sprints with a form posting to "
-            "/sprints/{id}/start): the board needs an active sprint to test"
-        )
-    forms = page.locator("form[action*='/sprints/'][action$='/start']")
-    actions = [forms.nth(i).get_attribute("action") for i in range(forms.count())]
-    if not actions:
-        pytest.skip("The sprints page has no form posting to /sprints/{id}/start yet")
-    first = min(actions, key=lambda a: int(re.search(r"/sprints/(\d+)/start", a).group(1)))
-    form = page.locator(f"form[action='{first}']")
-    form.locator("button[type=submit], button:not([type]), input[type=submit]").first.click()
-    page.wait_for_load_state()
+    """Start the world's first planned sprint with the sprints page's own Start button."""
+    page.goto(f"/initiatives/{initiative_id}/sprints")
+    page.get_by_role("button", name="Start sprint 1").click()
+    page.wait_for_url(re.compile(r"/sprints/\d+\?done=started"))
     page.goto(f"/initiatives/{initiative_id}/board")
     assert page.locator("li.card").count() == 3, "starting the sprint did not fill the board"
 
@@ -133,13 +121,56 @@ def test_a_card_moves_with_the_keyboard_and_pages_pass_axe(page):
     keyboard_move_checks(page, initiative_id)
 
 
-def test_board_and_charts_reflow_at_320_pixels(page):
+def test_pages_reflow_at_320_pixels(page):
     initiative_id = open_initiative(page)
     start_first_sprint(page, initiative_id)
+    sprint_path = page.get_by_role("link", name="Sprint 1", exact=True).first.get_attribute("href")
+    story_path = page.get_by_role("link", name=CARD_TITLE).get_attribute("href")
     page.set_viewport_size({"width": 320, "height": 640})
-    for path in ("board", "board?lanes=off", "board/columns", "charts"):
-        page.goto(f"/initiatives/{initiative_id}/{path}")
+    pages = ("board", "board?lanes=off", "board/columns", "charts", "backlog", "sprints")
+    paths = [f"/initiatives/{initiative_id}/{path}" for path in pages]
+    paths += [
+        f"/initiatives/{initiative_id}",
+        f"/initiatives/{initiative_id}/releases",
+        sprint_path,
+        f"{sprint_path}/complete",
+        story_path,
+        f"{story_path}/edit",
+        "/initiatives",
+    ]
+    for path in paths:
+        page.goto(path)
         # The page itself never scrolls sideways; the board scrolls inside its region.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
             f"{path} scrolls sideways at 320 px"
         )
+
+
+def test_a_move_from_a_stale_board_reloads_it_instead_of_losing_the_card(page, browser):
+    initiative_id = open_initiative(page)
+    start_first_sprint(page, initiative_id)
+    card = page.locator("li.card", has_text=CARD_TITLE)
+    item_id = card.get_attribute("id").removeprefix("card-")
+    old_cell = card.locator("xpath=..").get_attribute("id")  # cell-<lane>-<column>
+    old_lane = old_cell.rsplit("-", 1)[0] + "-"
+    # In another tab, someone moves the story to a C&I stage with no lane on this board.
+    other = browser.new_page(base_url=page.url.split("/initiatives")[0])
+    other.goto(f"/items/{item_id}/edit")
+    other.get_by_label("C&I stage").select_option(index=2)
+    other.get_by_role("button", name="Save").first.click()
+    other.wait_for_url(re.compile(rf"/items/{item_id}$"))
+    other.close()
+    # This tab still shows the old lanes; moving the card must not make it vanish.
+    in_progress = page.locator(f"#move-{item_id} option", has_text="In progress")
+    column = in_progress.get_attribute("value")
+    page.locator(f"#move-{item_id}").select_option(value=column)
+    page.get_by_role("button", name=f"Move #{item_id}").click()
+    # The board reloads and shows the card once, in its new lane and column.
+    page.wait_for_function(
+        "([id, old]) => { const c = document.getElementById(id);"
+        " return !!c && !c.parentElement.id.startsWith(old); }",
+        arg=[f"card-{item_id}", old_lane],
+    )
+    assert page.locator(f"#card-{item_id}").count() == 1
+    cell = page.locator(f"#card-{item_id}").locator("xpath=..").get_attribute("id")
+    assert cell.endswith(f"-{column}") and not cell.startswith("cell-all")

@@ -125,6 +125,46 @@ async def test_filters_by_stage_kind_sprint_and_title(client, world):
     assert "No open items match these filters" in empty.text
 
 
+async def test_title_search_takes_percent_underscore_and_backslash_literally(client, world):
+    a, b, c = await make_items(world.initiative_id, 3)
+    await scrum.update_item(a, 1, {"title": "Raise engagement to 80% of fathers"})
+    await scrum.update_item(b, 1, {"title": "Rename file_name fields"})
+    await scrum.update_item(c, 1, {"title": r"Path C:\data"})
+
+    async def shown(q: str) -> list[int]:
+        response = await client.get(backlog(world), params={"q": q})
+        assert response.status_code == 200
+        return row_ids(response.text)
+
+    assert await shown("%") == [a]
+    assert await shown("80%") == [a]
+    assert await shown("_") == [b]
+    assert await shown("E_N") == [b]  # "file_name": case ignored, "_" literal
+    assert await shown("\\") == [c]
+    assert await shown("\x00") == [a, b, c]  # a NUL is dropped, not sent to the database
+
+
+async def test_ids_too_large_for_any_row_are_ignored_or_refused_never_a_500(client, world):
+    # On PostgreSQL ids are int4: a larger number must never reach a query.
+    a, b = await make_items(world.initiative_id, 2)
+    huge = "99999999999"
+    listing = await client.get(f"{backlog(world)}?stage={huge}&sprint={huge}")
+    assert listing.status_code == 200 and row_ids(listing.text) == [a, b]
+    rank = await client.post_form(f"/items/{a}/rank", {"action": "above", "target": huge})
+    assert rank.status_code == 422
+    for form in (
+        {"items": huge, "bulk_stage": "none"},
+        {"items": a, "bulk_sprint": huge},
+        {"items": a, "bulk_stage": huge},
+    ):
+        bulk = await client.post_form(f"{backlog(world)}/bulk", form)
+        assert bulk.status_code == 422, form
+    story = await client.post_form(
+        f"/initiatives/{world.initiative_id}/items/new", {"title": "X", "blocked_by": f"#{huge}"}
+    )
+    assert story.status_code == 422
+
+
 async def test_filtered_rows_show_their_position_in_the_whole_backlog(client, world):
     ids = await make_items(world.initiative_id, 5)
     await scrum.update_item(ids[3], 1, {"kind": "task"})
@@ -477,6 +517,8 @@ async def test_bad_estimates_are_refused_with_the_typed_value_kept(client, world
         assert response.text.lstrip().startswith(f'<tr id="item-{a}"')
         assert message in response.text
         assert f'value="{typed}"' in response.text and 'aria-invalid="true"' in response.text
+        announced = json.loads(response.headers["HX-Trigger"])["tandem:announce"]
+        assert announced.startswith(f"Estimate of Story #{a} not saved:") and message in announced
         plain = await client.post_form(f"/items/{a}/estimate", {"estimate": typed})
         assert plain.status_code == 422
         assert "<title>Error: Backlog" in plain.text
