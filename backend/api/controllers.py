@@ -40,8 +40,9 @@ from backend.api.schemas import (
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.tables import CIStage, Initiative
 from backend.scrum import services
-from backend.scrum.forms import parse_item, parse_version
+from backend.scrum.forms import parse_item
 from backend.scrum.tables import BacklogItem, Sprint
+from backend.web.forms import parse_version
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 200

@@ -6,9 +6,10 @@ from datetime import date
 
 from backend import db
 from backend.accounts.tables import Agency
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Invalid, NotFound
 from backend.initiatives.tables import DEFAULT_STAGES, CIStage, Initiative
 from backend.scrum.tables import DEFAULT_COLUMNS, BoardColumn
+from backend.versions import check_version, save_version
 
 
 async def create_agency(name: str, slug: str, state: str = "", kind: str = "state") -> int:
@@ -89,15 +90,9 @@ async def update_initiative(initiative_id: int, expected_version: int, values: d
         )
         if not rows:
             raise NotFound(f"Initiative {initiative_id} was not found")
-        if rows[0]["version"] != expected_version:
-            raise Conflict(
-                "Someone else saved this initiative while you were editing it; "
-                "your changes were not saved."
-            )
+        check_version(rows[0], expected_version, "initiative")
         await _check_stage(rows[0]["agency"], fields.get("current_stage"))
-        await Initiative.update({**fields, "version": expected_version + 1}).where(
-            Initiative.id == initiative_id
-        )
+        await save_version(Initiative, initiative_id, expected_version, fields)
 
 
 async def _check_stage(agency_id: int, stage_id: int | None) -> None:
@@ -119,9 +114,26 @@ async def rename_stage(agency_id: int, stage_id: int, name: str, short_name: str
             raise NotFound("That stage is not one of this agency's stages")
 
 
+async def _lock_agency(agency_id: int) -> None:
+    """Serialise writers of one agency's stage order.
+
+    A no-op UPDATE takes the agency's row lock on PostgreSQL until commit, so
+    two reorders cannot interleave (or deadlock); SQLite writers are already
+    serialised by the process-wide write lock.
+    """
+    updated = (
+        await Agency.update({Agency.slug: Agency.slug})
+        .where(Agency.id == agency_id)
+        .returning(Agency.id)
+    )
+    if not updated:
+        raise NotFound(f"Agency {agency_id} was not found")
+
+
 async def move_stage(agency_id: int, stage_id: int, direction: str) -> None:
     """Swap a stage with its neighbour; positions are renumbered 1..n in one transaction."""
     async with db.writing():
+        await _lock_agency(agency_id)
         stages = await stages_for_agency(agency_id)
         ids = [s["id"] for s in stages]
         if stage_id not in ids:
@@ -136,6 +148,7 @@ async def move_stage(agency_id: int, stage_id: int, direction: str) -> None:
 
 async def add_stage(agency_id: int, name: str, short_name: str = "") -> int:
     async with db.writing():
+        await _lock_agency(agency_id)
         stages = await stages_for_agency(agency_id)
         row = (
             await CIStage.insert(

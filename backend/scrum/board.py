@@ -416,12 +416,6 @@ def _parse_column(data: dict[str, Any]) -> tuple[dict[str, Any], forms.Errors]:
     return {"name": name, "wip_limit": wip_limit if "wip_limit" not in errors else raw_wip}, errors
 
 
-def _check_unique(columns: list[dict], name: str, own_id: int | None, errors: forms.Errors):
-    for column in columns:
-        if column["id"] != own_id and column["name"].casefold() == name.casefold():
-            errors.add("name", f"There is already a column called “{column['name']}”")
-
-
 @post("/initiatives/{initiative_id:int}/board/columns", name="scrum.board_columns_update")
 async def columns_update(request: Request, initiative_id: FromPath[int]) -> Template | Redirect:
     """One endpoint for the page's forms: save, up/down, done column, delete, add."""
@@ -441,14 +435,13 @@ async def columns_update(request: Request, initiative_id: FromPath[int]) -> Temp
     ):
         errors.add("column", "Choose a column and what to do with it")
         return await _columns_page(initiative, 422, errors)
+    typed: dict = {"column": column_id}
     try:
         if action in ("save", "add"):
             values, errors = _parse_column(data)
-            if not errors:
-                _check_unique(columns, values["name"], column_id, errors)
+            typed = {"column": column_id if action == "save" else "new", **values}
             if errors:
-                row = column_id if action == "save" else "new"
-                return await _columns_page(initiative, 422, errors, {"column": row, **values})
+                return await _columns_page(initiative, 422, errors, typed)
             if action == "save":
                 await board_services.update_column(
                     initiative_id, column_id, values["name"], values["wip_limit"]
@@ -464,7 +457,7 @@ async def columns_update(request: Request, initiative_id: FromPath[int]) -> Temp
     except NotFound as exc:
         return await _columns_page(initiative, 404, {"column": exc.message})
     except Invalid as exc:
-        return await _columns_page(initiative, 422, exc.errors, {"column": column_id})
+        return await _columns_page(initiative, 422, exc.errors, typed)
     url = request.app.route_reverse("scrum.board_columns", initiative_id=initiative_id)
     return Redirect(url, status_code=303)
 

@@ -34,11 +34,21 @@ async def _renumber(ids: list[int]) -> None:
         )
 
 
+def _check_name_free(columns: list[dict], name: str, own_id: int | None) -> None:
+    """Column names are unique on a board, ignoring case (checked under the lock)."""
+    for column in columns:
+        if column["id"] != own_id and column["name"].casefold() == name.casefold():
+            raise Invalid({"name": f"There is already a column called “{column['name']}”"})
+
+
 async def update_column(
     initiative_id: int, column_id: int, name: str, wip_limit: int | None
 ) -> None:
     async with db.writing():
-        _find(await _columns(initiative_id), column_id)
+        await services._lock_initiative(initiative_id)
+        columns = await _columns(initiative_id)
+        _find(columns, column_id)
+        _check_name_free(columns, name, column_id)
         await BoardColumn.update({BoardColumn.name: name, BoardColumn.wip_limit: wip_limit}).where(
             BoardColumn.id == column_id
         )
@@ -63,6 +73,7 @@ async def add_column(initiative_id: int, name: str, wip_limit: int | None) -> in
     async with db.writing():
         await services._lock_initiative(initiative_id)
         columns = await _columns(initiative_id)
+        _check_name_free(columns, name, None)
         last = max((c["position"] for c in columns), default=0)
         row = (
             await BoardColumn.insert(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.scrum.services import sprint_dates_problem
 from backend.scrum.tables import ITEM_KINDS
 from backend.web import forms
 from backend.web.forms import Errors
@@ -65,12 +66,6 @@ def parse_estimate(raw: Any) -> tuple[int | None, Errors]:
     return value, errors
 
 
-def parse_version(raw: Any) -> tuple[int | None, Errors]:
-    errors = Errors()
-    value = forms.integer(raw, "version", errors, label="Version", minimum=1, required=True)
-    return value, errors
-
-
 def parse_sprint(data: dict[str, Any], partial: bool = False) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values: dict[str, Any] = {}
@@ -109,6 +104,6 @@ def parse_sprint(data: dict[str, Any], partial: bool = False) -> tuple[dict[str,
                 data.get(key), key, errors, label=label, max_length=MARKDOWN_MAX
             )
     start, end = values.get("start_date"), values.get("end_date")
-    if start and end and end < start:
-        errors.add("end_date", "End date must be on or after the start date")
+    if start and end and (problem := sprint_dates_problem(start, end)):
+        errors.add("end_date", problem)
     return values, errors

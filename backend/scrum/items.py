@@ -21,9 +21,9 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
-from backend.scrum.forms import parse_item, parse_version
+from backend.scrum.forms import parse_item
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
-from backend.web.forms import Errors, form_data, row_id, typed
+from backend.web.forms import Errors, form_data, parse_version, row_id, typed
 from backend.web.pages import form_page
 from backend.web.templating import kind_label
 
@@ -57,7 +57,11 @@ SERVICE_FIELDS = {"items": "blocked_by", "target": "blocked_by"}
 
 def parse_blockers(raw: Any, errors: Errors) -> list[int]:
     """'#12, #15' (commas, spaces or semicolons between) -> [12, 15]."""
-    text = raw if isinstance(raw, str) else ""
+    if raw is not None and not isinstance(raw, str):
+        # Repeated or uploaded: never read as "no blockers", which would clear them.
+        errors.add("blocked_by", "Blocked by must be item numbers like #12, #15")
+        return []
+    text = raw or ""
     ids: list[int] = []
     for token in re.split(r"[\s,;]+", text.strip()):
         number = token.lstrip("#")

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from backend.errors import Conflict, Invalid
 from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.scrum import services
-from backend.scrum.forms import MARKDOWN_MAX, parse_version
+from backend.scrum.forms import MARKDOWN_MAX
 from backend.scrum.sprint_queries import (
     initiative_sprints,
     release_or_404,
@@ -25,7 +25,7 @@ from backend.scrum.sprint_queries import (
 )
 from backend.scrum.tables import Release
 from backend.web import forms
-from backend.web.forms import Errors, form_data, typed
+from backend.web.forms import Errors, form_data, parse_version, typed
 from backend.web.pages import form_page
 
 NAME_MAX = 200

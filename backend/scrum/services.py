@@ -7,11 +7,9 @@ initiative, apply the change atomically and append `ItemHistory` rows.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
-
-from piccolo.table import Table
 
 from backend import clock, db
 from backend.errors import Conflict, Invalid, NotFound
@@ -24,9 +22,11 @@ from backend.scrum.tables import (
     Release,
     Sprint,
 )
+from backend.versions import check_version, save_version
 
 RANK_GAP = 1024
 SPRINT_LENGTH_DAYS = 14
+SPRINT_MAX_DAYS = 31  # Scrum: a sprint is a month or less
 # History rows written when a sprint closes; the closed sprint's burndown
 # ignores them so carrying work forward never rewrites it.
 CLOSE_CHANGES = frozenset({"carried_over", "returned_at_close"})
@@ -233,41 +233,6 @@ async def _edge_rank(initiative_id: int, top: bool) -> int:
     return rows[0]["rank"] - RANK_GAP if top else rows[0]["rank"] + RANK_GAP
 
 
-def _check_version(row: dict[str, Any], expected_version: int, what: str) -> None:
-    """DATA-01: an edit made from an older version than the saved one is refused."""
-    if row["version"] != expected_version:
-        raise Conflict(
-            f"Someone else saved this {what} while you were editing it; "
-            "your changes were not saved.",
-            current=row,
-        )
-
-
-async def _save_version(
-    table: type[Table],
-    row_id: int,
-    expected_version: int,
-    fields: dict[str, Any],
-    reread: Callable[[int], Awaitable[dict[str, Any]]],
-) -> None:
-    """Write `fields` and the next version, only if the row is still at `expected_version`.
-
-    `_check_version` has already passed; this catches the edit that lands between
-    that read and this write (PostgreSQL runs writers concurrently). The Conflict
-    carries the row as `reread` (get_item, get_sprint...) shows it.
-    """
-    updated = (
-        await table.update({**fields, "version": expected_version + 1})
-        .where((table.id == row_id) & (table.version == expected_version))
-        .returning(table.id)
-    )
-    if not updated:
-        current = await reread(row_id)
-        raise Conflict(
-            "Someone else saved this first; your changes were not saved.", current=current
-        )
-
-
 async def update_item(item_id: int, expected_version: int, values: dict[str, Any]) -> dict:
     """Apply an edit made from `expected_version`; a stale edit raises Conflict."""
     fields = {k: v for k, v in values.items() if k in EDITABLE_ITEM_FIELDS}
@@ -275,7 +240,7 @@ async def update_item(item_id: int, expected_version: int, values: dict[str, Any
     async with db.writing():
         item = await get_item(item_id)
         initiative = await get_initiative(item["initiative"])
-        _check_version(item, expected_version, "item")
+        check_version(item, expected_version, "item")
         # An unchanged sprint is not re-checked: a story finished in a sprint
         # that has since closed must stay editable.
         await _check_refs(
@@ -285,9 +250,10 @@ async def update_item(item_id: int, expected_version: int, values: dict[str, Any
         if "status" in fields and fields["status"] is None:
             del fields["status"]
         if "status" in fields and fields["status"] != item["status"]:
+            await _lock_initiative(item["initiative"])  # as in move_item
             column = await _column(item["initiative"], fields["status"])
             fields["done_at"] = now if column["is_done"] else None
-        await _save_version(
+        await save_version(
             BacklogItem, item_id, expected_version, {**fields, "updated_at": now}, get_item
         )
         if any(fields.get(k, item[k]) != item[k] for k in ("sprint", "status", "estimate")):
@@ -304,6 +270,9 @@ async def move_item(
         item = await get_item(item_id)
         if expected_version is not None and item["version"] != expected_version:
             raise Conflict("This card changed since you loaded the board.", current=item)
+        # Column settings lock the initiative too: the column read here cannot be
+        # deleted (or stop being the done column) before this move commits.
+        await _lock_initiative(item["initiative"])
         column = await _column(item["initiative"], column_id)
         if column["id"] == item["status"]:
             return item, item
@@ -420,11 +389,37 @@ async def set_blockers(item_id: int, blocker_ids: Sequence[int]) -> None:
     """Replace the items that block `item_id` (same initiative, not itself)."""
     async with db.writing():
         item = await get_item(item_id)
+        await _lock_initiative(item["initiative"])  # two edits cannot close a cycle together
         wanted = [b for b in dict.fromkeys(blocker_ids) if b != item_id]
         ids = await _items_of(item["initiative"], wanted)
+        await _refuse_cycles(item["initiative"], item_id, ids)
         await ItemBlock.delete().where(ItemBlock.item == item_id)
         if ids:
             await ItemBlock.insert(*[ItemBlock(item=item_id, blocker=b) for b in ids])
+
+
+async def _refuse_cycles(initiative_id: int, item_id: int, blocker_ids: list[int]) -> None:
+    """Items that wait for each other, directly or through others, would never start."""
+    rows = await ItemBlock.select(ItemBlock.item, ItemBlock.blocker).where(
+        (ItemBlock.item.initiative == initiative_id) & (ItemBlock.item != item_id)
+    )
+    waits_for: dict[int, list[int]] = {}
+    for row in rows:
+        waits_for.setdefault(row["item"], []).append(row["blocker"])
+    for blocker in blocker_ids:
+        seen, todo = set(), [blocker]
+        while todo:
+            current = todo.pop()
+            if current == item_id:
+                raise Invalid(
+                    {
+                        "items": f"#{blocker} already waits for #{item_id}, directly or through "
+                        "other items: they cannot block each other"
+                    }
+                )
+            if current not in seen:
+                seen.add(current)
+                todo.extend(waits_for.get(current, []))
 
 
 # ---------------------------------------------------------------- ranking
@@ -518,12 +513,23 @@ async def next_sprint_number(initiative_id: int) -> int:
     return rows[0]["number"] + 1 if rows else 1
 
 
+def sprint_dates_problem(start: date, end: date) -> str | None:
+    """What is wrong with a sprint running from `start` to `end`, if anything."""
+    if end < start:
+        return "End date must be on or after the start date"
+    if (end - start).days > SPRINT_MAX_DAYS:
+        # A sprint is a month or less; a years-long one would also make a
+        # burndown of thousands of days.
+        return f"A sprint lasts at most {SPRINT_MAX_DAYS} days: choose an earlier end date"
+    return None
+
+
 async def create_sprint(initiative_id: int, values: dict[str, Any]) -> int:
     """A planned sprint; end defaults to 14 days after start."""
     start: date = values.get("start_date") or clock.today()
     end: date = values.get("end_date") or start + timedelta(days=SPRINT_LENGTH_DAYS)
-    if end < start:
-        raise Invalid({"end_date": "End date must be on or after the start date"})
+    if problem := sprint_dates_problem(start, end):
+        raise Invalid({"end_date": problem})
     async with db.writing():
         await get_initiative(initiative_id)
         await _check_release(initiative_id, values.get("release"))
@@ -578,7 +584,7 @@ async def update_sprint(sprint_id: int, expected_version: int, values: dict[str,
             del fields[key]
     async with db.writing():
         sprint = await get_sprint(sprint_id)
-        _check_version(sprint, expected_version, "sprint")
+        check_version(sprint, expected_version, "sprint")
         if sprint["state"] == "closed":
             # A closed sprint's plan is history; only its event notes may change.
             fields = {
@@ -589,9 +595,9 @@ async def update_sprint(sprint_id: int, expected_version: int, values: dict[str,
         if "release" in fields and fields["release"] != sprint["release"]:
             await _check_release(sprint["initiative"], fields["release"])
         start = fields.get("start_date", sprint["start_date"])
-        if fields.get("end_date", sprint["end_date"]) < start:
-            raise Invalid({"end_date": "End date must be on or after the start date"})
-        await _save_version(Sprint, sprint_id, expected_version, fields, get_sprint)
+        if problem := sprint_dates_problem(start, fields.get("end_date", sprint["end_date"])):
+            raise Invalid({"end_date": problem})
+        await save_version(Sprint, sprint_id, expected_version, fields, get_sprint)
     return await get_sprint(sprint_id)
 
 
@@ -740,8 +746,8 @@ async def update_release(release_id: int, expected_version: int, values: dict[st
         raise Invalid({"name": "Enter a name"})
     async with db.writing():
         release = await get_release(release_id)
-        _check_version(release, expected_version, "release")
+        check_version(release, expected_version, "release")
         initiative = await get_initiative(release["initiative"])
         await _check_refs(initiative, {"stage": fields.get("stage")})
-        await _save_version(Release, release_id, expected_version, fields, get_release)
+        await save_version(Release, release_id, expected_version, fields, get_release)
     return await get_release(release_id)

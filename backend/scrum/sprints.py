@@ -24,7 +24,7 @@ from backend import clock
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404
 from backend.scrum import services
-from backend.scrum.forms import parse_sprint, parse_version
+from backend.scrum.forms import parse_sprint
 from backend.scrum.sprint_queries import (
     ADD_PER_PAGE,
     addable_items,
@@ -37,7 +37,7 @@ from backend.scrum.sprint_queries import (
     sprint_or_404,
 )
 from backend.web import forms
-from backend.web.forms import Errors, as_list, digits, form_data, typed
+from backend.web.forms import Errors, as_list, digits, form_data, parse_version, typed
 from backend.web.pages import form_page, htmx_triggers
 
 SPRINT_FORM_FIELDS = (

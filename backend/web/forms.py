@@ -110,6 +110,13 @@ def integer(
     return value
 
 
+def parse_version(raw: Any) -> tuple[int | None, Errors]:
+    """The version an edit was made from (DATA-01); every edit form carries one."""
+    errors = Errors()
+    value = integer(raw, "version", errors, label="Version", minimum=1, required=True)
+    return value, errors
+
+
 def ref_id(raw: Any, field: str, errors: Errors, *, label: str) -> int | None:
     """An optional id chosen from a list ("" means none)."""
     value = integer(raw, field, errors, label=label, minimum=1)
@@ -146,7 +153,8 @@ def day(raw: Any, field: str, errors: Errors, *, label: str, required: bool = Fa
 def choice(raw: Any, field: str, errors: Errors, *, label: str, choices, default=None):
     if raw in (None, "") and default is not None:
         return default
-    if raw not in choices:
+    # A repeated field arrives as a list, which cannot be looked up in a dict.
+    if not isinstance(raw, str) or raw not in choices:
         errors.add(field, f"Choose {label.lower()} from the list")
         return default
     return raw

@@ -1,5 +1,7 @@
 """Creating and editing initiatives, and renaming/reordering an agency's C&I stages."""
 
+import asyncio
+
 from backend.initiatives.tables import CIStage, Initiative
 from backend.scrum.tables import BoardColumn
 
@@ -97,3 +99,46 @@ async def test_empty_stage_name_is_refused_with_a_message(client, world):
     )
     assert response.status_code == 422
     assert "Enter stage name" in response.text
+
+
+async def test_two_edits_from_the_same_version_at_once_save_one_and_refuse_the_other(client, world):
+    url = f"/initiatives/{world.initiative_id}/edit"
+    await client.csrf_token()
+    for round_ in range(5):
+        version = (
+            await Initiative.select(Initiative.version).where(Initiative.id == world.initiative_id)
+        )[0]["version"]
+        first, second = await asyncio.gather(
+            client.post_form(url, {"title": f"A{round_}", "version": version}),
+            client.post_form(url, {"title": f"B{round_}", "version": version}),
+        )
+        assert sorted([first.status_code, second.status_code]) == [303, 409]
+        row = await Initiative.select(Initiative.title, Initiative.version).where(
+            Initiative.id == world.initiative_id
+        )
+        winner = f"A{round_}" if first.status_code == 303 else f"B{round_}"
+        assert row[0]["title"] == winner and row[0]["version"] == version + 1
+
+
+async def test_an_initiative_edit_without_its_version_is_a_bad_request(client, world):
+    url = f"/initiatives/{world.initiative_id}/edit"
+    for version in (None, "", "abc"):
+        form = {"title": "No version"} | ({} if version is None else {"version": version})
+        response = await client.post_form(url, form)
+        assert response.status_code == 400
+    assert not await Initiative.exists().where(Initiative.title == "No version")
+
+
+async def test_stage_reorders_and_additions_at_once_keep_positions_one_to_n(client, world):
+    url = f"/agencies/{world.agency_id}/stages"
+    await client.csrf_token()
+    ids = [s["id"] for s in world.stages]
+    for n in range(5):
+        answers = await asyncio.gather(
+            client.post_form(url, {"action": "up", "stage": ids[1]}),
+            client.post_form(url, {"action": "down", "stage": ids[4]}),
+            client.post_form(url, {"action": "add", "name": f"Extra {n}"}),
+        )
+        assert [a.status_code for a in answers] == [303, 303, 303]
+    positions = await CIStage.select(CIStage.position).where(CIStage.agency == world.agency_id)
+    assert sorted(p["position"] for p in positions) == list(range(1, 13))

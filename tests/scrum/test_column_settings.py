@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from backend.scrum import metrics
 from backend.scrum import services as scrum
 from backend.scrum.tables import BacklogItem, BoardColumn, ItemHistory
@@ -200,3 +202,43 @@ async def test_unknown_actions_and_malformed_ids_are_refused(client, world):
     )
     assert missing.status_code == 404
     assert len(await board_columns(world.initiative_id)) == 4
+
+
+async def test_deleting_a_column_while_a_card_moves_into_it_is_never_a_500(client, world):
+    await client.csrf_token()
+    for _ in range(5):
+        (item,) = await make_items(world.initiative_id, 1)
+        version = (await scrum.get_item(item))["version"]
+        response = await client.post_form(url(world), {"action": "add", "name": "Spare"})
+        assert response.status_code == 303
+        spare = next(c for c in await board_columns(world.initiative_id) if c["name"] == "Spare")
+        delete, move = await asyncio.gather(
+            client.post_form(url(world), {"action": "delete", "column": spare["id"]}),
+            client.send_json(
+                "PATCH", f"/api/items/{item}", {"version": version, "column_id": spare["id"]}
+            ),
+        )
+        # Either order is fine; what matters is a clear answer and a consistent board.
+        assert delete.status_code in (303, 422) and move.status_code in (200, 422)
+        status = (await scrum.get_item(item))["status"]
+        names = {c["id"]: c["name"] for c in await board_columns(world.initiative_id)}
+        assert status in names
+        if delete.status_code == 303:
+            assert spare["id"] not in names and move.status_code == 422
+        else:
+            assert names[status] == "Spare"
+            await scrum.move_item(item, world.todo)
+        await client.post_form(url(world), {"action": "delete", "column": spare["id"]})
+
+
+async def test_two_columns_of_the_same_name_added_at_once_make_one(client, world):
+    await client.csrf_token()
+    answers = await asyncio.gather(
+        client.post_form(url(world), {"action": "add", "name": "Waiting"}),
+        client.post_form(url(world), {"action": "add", "name": "waiting"}),
+    )
+    assert sorted(a.status_code for a in answers) == [303, 422]
+    names = [c["name"].casefold() for c in await board_columns(world.initiative_id)]
+    assert names.count("waiting") == 1
+    refused = next(a for a in answers if a.status_code == 422)
+    assert "There is already a column called" in refused.text

@@ -448,3 +448,34 @@ async def test_editing_records_sprint_and_estimate_changes_in_history(client, wo
     ]
     page = await client.get(f"/items/{a}")
     assert "Edited" in page.text.split('id="history-h"')[1]
+
+
+async def blockers(item_id: int) -> list[int]:
+    rows = await ItemBlock.select(ItemBlock.blocker).where(ItemBlock.item == item_id)
+    return sorted(r["blocker"] for r in rows)
+
+
+async def test_repeated_fields_are_refused_and_never_clear_blockers(client, world):
+    a, b, c = await make_items(world.initiative_id, 3)
+    await scrum.set_blockers(a, [b])
+    item = await scrum.get_item(a)
+    for repeated in ({"kind": ["story", "task"]}, {"blocked_by": [f"#{b}", f"#{c}"]}):
+        response = await client.post_form(f"/items/{a}/edit", edit_form(item, **repeated))
+        assert response.status_code == 422, repeated
+    assert await blockers(a) == [b]
+    created = await client.post_form(
+        new_url(world), {"title": "Two kinds", "kind": ["story", "bug"]}
+    )
+    assert created.status_code == 422 and "Choose kind from the list" in created.text
+
+
+async def test_items_cannot_block_each_other_in_a_cycle(client, world):
+    a, b, c = await make_items(world.initiative_id, 3)
+    await scrum.set_blockers(b, [a])  # b waits for a
+    await scrum.set_blockers(c, [b])  # c waits for b
+    item = await scrum.get_item(a)
+    response = await client.post_form(f"/items/{a}/edit", edit_form(item, blocked_by=f"#{c}"))
+    assert response.status_code == 422
+    assert f"#{c} already waits for #{a}" in response.text
+    assert await blockers(a) == []
+    assert (await scrum.get_item(a))["version"] == item["version"]  # nothing saved

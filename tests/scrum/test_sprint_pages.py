@@ -812,3 +812,23 @@ async def test_an_edit_of_a_sprint_closed_meanwhile_shows_what_was_typed(client,
     typed = response.text.split('id="typed-plan"')[1].split("</div>")[0]
     assert "A goal typed too late" in typed and "21" in typed and "2026-03-01" in typed
     assert "Went well" in response.text  # the notes stay in their field
+
+
+async def test_a_sprint_lasts_a_month_or_less(client, world):
+    new = f"/initiatives/{world.initiative_id}/sprints/new"
+    response = await client.post_form(
+        new, {"start_date": "1900-01-01", "end_date": "2999-12-31", "goal": "Forever"}
+    )
+    assert response.status_code == 422
+    assert "A sprint lasts at most 31 days" in response.text
+    assert not await Sprint.exists().where(Sprint.goal == "Forever")
+    response = await client.post_form(
+        new, {"start_date": "2026-03-01", "end_date": "2026-04-01", "goal": "A month"}
+    )
+    assert response.status_code == 303
+    sprint = (await Sprint.select().where(Sprint.goal == "A month"))[0]
+    response = await client.post_form(
+        f"/sprints/{sprint['id']}/edit",
+        {"version": sprint["version"], "start_date": "2026-03-01", "end_date": "2026-04-02"},
+    )
+    assert response.status_code == 422 and "at most 31 days" in response.text
