@@ -142,3 +142,24 @@ async def test_stage_reorders_and_additions_at_once_keep_positions_one_to_n(clie
         assert [a.status_code for a in answers] == [303, 303, 303]
     positions = await CIStage.select(CIStage.position).where(CIStage.agency == world.agency_id)
     assert sorted(p["position"] for p in positions) == list(range(1, 13))
+
+
+async def test_a_too_long_short_name_is_shown_at_its_field_with_what_was_typed(client, world):
+    url = f"/agencies/{world.agency_id}/stages"
+    long_short = "S" * 41
+    for form in (
+        {
+            "action": "rename",
+            "stage": world.stages[0]["id"],
+            "name": "Kept",
+            "short_name": long_short,
+        },
+        {"action": "add", "name": "New one", "short_name": long_short},
+    ):
+        response = await client.post_form(url, form)
+        assert response.status_code == 422
+        assert 'href="#field-short_name"' in response.text
+        assert 'id="field-short_name"' in response.text and 'id="error-short_name"' in response.text
+        assert f'value="{long_short}"' in response.text
+        assert response.text.count('id="field-name"') == 1
+    assert not await CIStage.exists().where(CIStage.name.is_in(["Kept", "New one"]))
