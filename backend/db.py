@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -130,3 +130,43 @@ def active() -> Database:
 def writing():
     """Shortcut for `active().writing()` used by the write services."""
     return active().writing()
+
+
+# ---------------------------------------------------------------- counting statements
+
+
+class StatementLog:
+    """The SQL statements sent while `count_statements` was active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementLog]:
+    """Record every statement either engine sends (PERF-01 tests and the bench).
+
+    Patches the engines' two entry points for the duration; not for use while
+    serving real traffic.
+    """
+    log = StatementLog()
+    patched = []
+    for engine_class in (SQLiteEngine, PostgresEngine):
+        for name in ("run_querystring", "run_ddl"):
+            original = getattr(engine_class, name)
+
+            def wrapper(self, query, *args, _original=original, **kwargs):
+                log.statements.append(str(query))
+                return _original(self, query, *args, **kwargs)
+
+            setattr(engine_class, name, wrapper)
+            patched.append((engine_class, name, original))
+    try:
+        yield log
+    finally:
+        for engine_class, name, original in patched:
+            setattr(engine_class, name, original)

@@ -16,8 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,9 +23,8 @@ import httpx
 from jinja2 import Environment
 from litestar import Litestar, MediaType, get
 from litestar.params import FromPath
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
+from backend import db
 from backend.app import create_app
 from backend.cli import migrate_elsewhere
 from backend.config import Settings
@@ -46,36 +43,6 @@ BACKLOG_SIZES = (10, 500, 5_000, 10_000)
 INSERT_CHUNK = 1_000  # rows per INSERT, under SQLite's limit on bound variables
 MOVE_LIMIT_BYTES = 4_096  # PERF-02
 FLOOR_LIMIT = 3.0  # PERF-03: a page within 3x its floor
-
-
-# ---------------------------------------------------------------- counting queries
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-
-@contextmanager
-def counting_queries() -> Iterator[QueryCounter]:
-    """Count the SQL statements sent while active (as the count_queries test fixture)."""
-    counter = QueryCounter()
-    patched = []
-    for engine_class in (SQLiteEngine, PostgresEngine):
-        for name in ("run_querystring", "run_ddl"):
-            original = getattr(engine_class, name)
-
-            def wrapper(self, query, *args, _original=original, **kwargs):
-                counter.count += 1
-                return _original(self, query, *args, **kwargs)
-
-            setattr(engine_class, name, wrapper)
-            patched.append((engine_class, name, original))
-    try:
-        yield counter
-    finally:
-        for engine_class, name, original in patched:
-            setattr(engine_class, name, original)
 
 
 # ---------------------------------------------------------------- the floor
@@ -187,7 +154,7 @@ class Measure:
 async def measure(client: httpx.AsyncClient, url: str, repeats: int) -> Measure:
     response = await client.get(url)  # warm-up (templates compiled, caches filled)
     assert response.status_code == 200, (url, response.status_code, response.text[:500])
-    with counting_queries() as counter:
+    with db.count_statements() as counter:
         response = await client.get(url)
     times = []
     for _ in range(repeats):
@@ -202,7 +169,7 @@ async def measure_move(client: httpx.AsyncClient, url: str, scenario: Scenario) 
     token = client.cookies.get("csrftoken")
     headers = {"HX-Request": "true", "x-csrftoken": token}
     started = time.perf_counter()
-    with counting_queries() as counter:
+    with db.count_statements() as counter:
         response = await client.post(url, data={"column": scenario.columns[-1]}, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000
     assert response.status_code == 200, (response.status_code, response.text[:500])

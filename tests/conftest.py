@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
-from backend import clock
+from backend import clock, db
 from backend.app import create_app
 from backend.cli import migrate_elsewhere
 from backend.config import Settings
@@ -163,43 +163,7 @@ async def world(app):
     return await build_world()
 
 
-class QueryCounter:
-    """Counts the SQL statements the app sends while it is active (PERF-01)."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
 @pytest.fixture
-def count_queries(monkeypatch):
+def count_queries():
     """`with count_queries() as counted: ...; counted.count` -> statements sent."""
-    from contextlib import contextmanager
-
-    from piccolo.engine.postgres import PostgresEngine
-    from piccolo.engine.sqlite import SQLiteEngine
-
-    @contextmanager
-    def counting():
-        counter = QueryCounter()
-        patched = []
-        for engine_class in (SQLiteEngine, PostgresEngine):
-            for name in ("run_querystring", "run_ddl"):
-                original = getattr(engine_class, name)
-
-                def wrapper(self, query, *args, _original=original, **kwargs):
-                    counter.statements.append(str(query))
-                    return _original(self, query, *args, **kwargs)
-
-                setattr(engine_class, name, wrapper)
-                patched.append((engine_class, name, original))
-        try:
-            yield counter
-        finally:
-            for engine_class, name, original in patched:
-                setattr(engine_class, name, original)
-
-    return counting
+    return db.count_statements
