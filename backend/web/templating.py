@@ -65,7 +65,8 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.lstrip_blocks = True
 
 
-# An id no row can have (ids are int4), so its digits never clash with a route's text.
+# Ten digits no route's literal text contains: splitting the reversed path on
+# them finds where the id goes.
 _MARKER_ID = 2**31 - 1
 
 
