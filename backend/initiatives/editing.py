@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -15,7 +14,7 @@ from backend.initiatives import services
 from backend.initiatives.forms import parse_initiative, parse_stage
 from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.web import forms
-from backend.web.forms import form_data, parse_version
+from backend.web.forms import edit_version, form_data
 from backend.web.pages import form_page
 
 
@@ -92,11 +91,7 @@ async def initiative_edit(initiative_id: FromPath[int]) -> Template:
 async def initiative_update(request: Request, initiative_id: FromPath[int]) -> Template | Redirect:
     initiative = await initiative_or_404(initiative_id)
     data = await form_data(request)
-    version, version_errors = parse_version(data.get("version"))
-    if version_errors:
-        raise ClientException(
-            "The form was missing its version: reload the initiative and edit again."
-        )
+    version = edit_version(data, "initiative")
     values, errors = parse_initiative(data)
     status = 422
     message = None

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from litestar import get, post
-from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -23,7 +22,7 @@ from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
-from backend.web.forms import Errors, form_data, parse_version, row_id, typed
+from backend.web.forms import Errors, edit_version, form_data, row_id, typed
 from backend.web.pages import form_page
 from backend.web.templating import kind_label
 
@@ -82,8 +81,7 @@ def _typed(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _service_errors(exc: Invalid, errors: Errors) -> None:
-    for field, message in exc.errors.items():
-        errors.add(SERVICE_FIELDS.get(field, field), message)
+    errors.merge(exc.errors, rename=SERVICE_FIELDS)
 
 
 async def item_view(item_id: int) -> dict[str, Any]:
@@ -271,9 +269,7 @@ async def item_update(request: HTMXRequest, item_id: FromPath[int]) -> Template 
     item = await item_view(item_id)
     initiative = await initiative_or_404(item["initiative"])
     data = await form_data(request)
-    version, version_errors = parse_version(data.get("version"))
-    if version_errors:
-        raise ClientException("The form was missing its version: reload the story and edit again.")
+    version = edit_version(data, "story")
     values, errors = parse_item(data)
     blockers = parse_blockers(data.get("blocked_by"), errors)
     if item_id in blockers:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -25,11 +24,10 @@ from backend.scrum.sprint_queries import (
 )
 from backend.scrum.tables import Release
 from backend.web import forms
-from backend.web.forms import Errors, form_data, parse_version, typed
+from backend.web.forms import Errors, edit_version, form_data, typed
 from backend.web.pages import form_page
 
 NAME_MAX = 200
-RELEASE_FORM_FIELDS = ("name", "milestone", "target_date", "stage")
 PROGRESS_RULE = (
     "Planned points are the estimates of every item in the release's sprints; "
     "done points are those of the items in a done column of the board."
@@ -135,19 +133,18 @@ async def release_create(request: Request, initiative_id: FromPath[int]) -> Temp
         try:
             release_id = await services.create_release(initiative_id, values)
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add(field, message)
+            errors.merge(exc.errors)
         else:
             url = request.app.route_reverse("scrum.release", release_id=release_id)
             return Redirect(url, status_code=303)
-    return await _form(initiative, None, typed(data, RELEASE_FORM_FIELDS), errors, 422)
+    return await _form(initiative, None, typed(data, services.RELEASE_EDITABLE), errors, 422)
 
 
 @get("/releases/{release_id:int}/edit", name="scrum.release_edit")
 async def release_edit(release_id: FromPath[int]) -> Template:
     release = await release_or_404(release_id)
     initiative = await initiative_or_404(release["initiative"])
-    values = {key: release.get(key) for key in RELEASE_FORM_FIELDS}
+    values = {key: release.get(key) for key in services.RELEASE_EDITABLE}
     return await _form(initiative, release, values, Errors())
 
 
@@ -156,11 +153,7 @@ async def release_update(request: Request, release_id: FromPath[int]) -> Templat
     release = await release_or_404(release_id)
     initiative = await initiative_or_404(release["initiative"])
     data = await form_data(request)
-    version, version_errors = parse_version(data.get("version"))
-    if version_errors:
-        raise ClientException(
-            "The form was missing its version: reload the release and edit again."
-        )
+    version = edit_version(data, "release")
     values, errors = parse_release(data)
     status, conflict, current = 422, None, release
     if not errors:
@@ -170,15 +163,14 @@ async def release_update(request: Request, release_id: FromPath[int]) -> Templat
             status, conflict = 409, exc.message
             current = await release_or_404(release_id)
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add(field, message)
+            errors.merge(exc.errors)
         else:
             url = request.app.route_reverse("scrum.release", release_id=release_id)
             return Redirect(url, status_code=303)
     return await _form(
         initiative,
         current,
-        typed(data, RELEASE_FORM_FIELDS),
+        typed(data, services.RELEASE_EDITABLE),
         errors,
         status,
         conflict,

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
@@ -37,19 +36,9 @@ from backend.scrum.sprint_queries import (
     sprint_or_404,
 )
 from backend.web import forms
-from backend.web.forms import Errors, as_list, digits, form_data, parse_version, typed
+from backend.web.forms import Errors, as_list, digits, edit_version, form_data, typed
 from backend.web.pages import form_page, htmx_triggers
 
-SPRINT_FORM_FIELDS = (
-    "goal",
-    "start_date",
-    "end_date",
-    "capacity",
-    "release",
-    "planning_notes",
-    "review_notes",
-    "retrospective_notes",
-)
 NOTE_FIELDS = ("planning_notes", "review_notes", "retrospective_notes")
 
 
@@ -133,11 +122,10 @@ async def sprint_create(request: Request, initiative_id: FromPath[int]) -> Templ
         try:
             sprint_id = await services.create_sprint(initiative_id, values)
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add(field, message)
+            errors.merge(exc.errors)
         else:
             return Redirect(_sprint_url(request, sprint_id), status_code=303)
-    return await _new_page(initiative, typed(data, SPRINT_FORM_FIELDS), errors, 422)
+    return await _new_page(initiative, typed(data, services.SPRINT_EDITABLE), errors, 422)
 
 
 # ---------------------------------------------------------------- the sprint page
@@ -297,8 +285,7 @@ async def sprint_add_items(request: HTMXRequest, sprint_id: FromPath[int]) -> Re
                 sprint["initiative"], ids, sprint_id, from_backlog_only=True
             )
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add("items" if field == "sprint" else field, message)
+            errors.merge(exc.errors, rename={"sprint": "items"})
         except Conflict as exc:
             status = 409
             errors.add("items", exc.message)
@@ -372,7 +359,7 @@ async def _edit_page(
 @get("/sprints/{sprint_id:int}/edit", name="scrum.sprint_edit")
 async def sprint_edit(sprint_id: FromPath[int]) -> Template:
     sprint = await sprint_or_404(sprint_id)
-    values = {key: sprint.get(key) for key in SPRINT_FORM_FIELDS}
+    values = {key: sprint.get(key) for key in services.SPRINT_EDITABLE}
     return await _edit_page(sprint, values, Errors())
 
 
@@ -380,9 +367,7 @@ async def sprint_edit(sprint_id: FromPath[int]) -> Template:
 async def sprint_update(request: Request, sprint_id: FromPath[int]) -> Template | Redirect:
     sprint = await sprint_or_404(sprint_id)
     data = await form_data(request)
-    version, version_errors = parse_version(data.get("version"))
-    if version_errors:
-        raise ClientException("The form was missing its version: reload the sprint and edit again.")
+    version = edit_version(data, "sprint")
     closed = sprint["state"] == "closed"
     if closed:
         # A closed sprint's plan is history: only its event notes are on the form.
@@ -400,13 +385,12 @@ async def sprint_update(request: Request, sprint_id: FromPath[int]) -> Template 
             status, conflict = 409, exc.message
             current = await sprint_or_404(sprint_id)
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add(field, message)
+            errors.merge(exc.errors)
         else:
             return Redirect(_sprint_url(request, sprint_id, "done=saved"), status_code=303)
     return await _edit_page(
         current,
-        typed(data, SPRINT_FORM_FIELDS),
+        typed(data, services.SPRINT_EDITABLE),
         errors,
         status,
         conflict,
@@ -468,8 +452,7 @@ async def sprint_complete(request: Request, sprint_id: FromPath[int]) -> Templat
         try:
             result = await services.complete_sprint(sprint_id, destination)
         except Invalid as exc:
-            for field, message in exc.errors.items():
-                errors.add(field, message)
+            errors.merge(exc.errors)
         except Conflict as exc:
             return await render_sprint(
                 request, await sprint_or_404(sprint_id), status=409, conflict=exc.message

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from litestar import Request
+from litestar.exceptions import ClientException
 
 from backend.db import MAX_ID, possible_id
 
@@ -44,6 +45,11 @@ class Errors(dict[str, str]):
 
     def add(self, field: str, message: str) -> None:
         self.setdefault(field, message)
+
+    def merge(self, other: dict[str, str], rename: dict[str, str] | None = None) -> None:
+        """Add a service's errors, under this form's field names where they differ."""
+        for field, message in other.items():
+            self.add((rename or {}).get(field, field), message)
 
 
 def text(
@@ -108,6 +114,16 @@ def integer(
         errors.add(field, f"{label} must be {maximum} or less")
         return None
     return value
+
+
+def edit_version(data: dict[str, Any], what: str) -> int:
+    """The version an edit form was loaded at; a form without one is a 400, not a conflict."""
+    version, errors = parse_version(data.get("version"))
+    if errors or version is None:
+        raise ClientException(
+            f"The form was missing its version: reload the {what} and edit again."
+        )
+    return version
 
 
 def parse_version(raw: Any) -> tuple[int | None, Errors]:
