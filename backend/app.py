@@ -14,6 +14,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend import db
+from backend.accounts import access, account, admin, agencies, invitations, members, signin
+from backend.accounts.store import make_store
 from backend.api import controllers as api
 from backend.config import Settings
 from backend.initiatives import controllers as initiatives
@@ -35,8 +37,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         await database.startup()
+        # Made here, not at import: a Redis client belongs to the running event loop.
+        app.state.store = make_store(settings.redis_url)
 
     async def on_shutdown(app: Litestar) -> None:
+        await app.state.store.close()
         await database.shutdown()
 
     app = Litestar(
@@ -47,6 +52,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 route_handlers=[
                     *health.route_handlers,
+                    *signin.route_handlers,
+                    *account.route_handlers,
+                    *agencies.route_handlers,
+                    *members.route_handlers,
+                    *admin.route_handlers,
+                    *invitations.route_handlers,
                     *initiatives.route_handlers,
                     *initiative_editing.route_handlers,
                     *backlog.route_handlers,
@@ -75,12 +86,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_name=CSRF_COOKIE,
             header_name=CSRF_HEADER,
-            cookie_secure=settings.is_production,
+            cookie_secure=not settings.is_local,
             cookie_httponly=True,
             cookie_samesite="lax",
         ),
         before_request=refuse_impossible_ids,
-        before_send=[security_headers(hsts=settings.is_production)],
+        before_send=[security_headers(hsts=not settings.is_local)],
+        # Deny by default: every handler passes this guard (permissions.ROUTE_POWERS).
+        guards=[access.authorize],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Tandem API",

@@ -19,12 +19,23 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     debug: bool = False
+    # Sessions and sign-in throttling live in the database unless Redis is set.
+    redis_url: str = ""
+    session_idle_seconds: int = 30 * 60
+    session_absolute_hours: int = 12
+    # How long before the idle timeout the page offers to stay signed in.
+    session_warning_seconds: int = 120
     templates_dir: Path = field(default=ROOT / "templates")
     static_dir: Path = field(default=ROOT / "static")
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def is_local(self) -> bool:
+        """Local development: plain-http cookies allowed and the demo password shown."""
+        return self.env == "development"
 
     @property
     def is_sqlite(self) -> bool:
@@ -39,6 +50,10 @@ class Settings:
             env=env.get("TANDEM_ENV") or "development",
             host=env.get("HOST") or "127.0.0.1",
             port=int(env.get("PORT") or 8000),
+            redis_url=env.get("REDIS_URL") or "",
+            session_idle_seconds=int(env.get("TANDEM_SESSION_IDLE_SECONDS") or 30 * 60),
+            session_absolute_hours=int(env.get("TANDEM_SESSION_ABSOLUTE_HOURS") or 12),
+            session_warning_seconds=int(env.get("TANDEM_SESSION_WARNING_SECONDS") or 120),
         )
         settings.check()
         return settings

@@ -35,3 +35,19 @@ class Conflict(DomainError):
     def __init__(self, message: str, current: dict[str, Any] | None = None):
         super().__init__(message)
         self.current = current or {}
+
+
+class SignInRequired(DomainError):
+    """No valid session (or API token): people are sent to sign in, scripts get a 401."""
+
+    status_code = 401
+
+    def __init__(self, message: str = "Sign in to continue", route: str = "accounts.sign_in"):
+        super().__init__(message)
+        # Where a person is sent: the sign-in page, or the authenticator set-up
+        # page for a site admin who has none yet.
+        self.route = route
+
+
+class Forbidden(DomainError):
+    status_code = 403

@@ -24,7 +24,11 @@ from jinja2 import Environment
 from litestar import Litestar, MediaType, get
 from litestar.params import FromPath
 
-from backend import db
+from backend import clock, db
+from backend.accounts import permissions
+from backend.accounts import services as accounts
+from backend.accounts.access import SESSION_COOKIE, hash_secret, new_secret
+from backend.accounts.store import SessionRecord
 from backend.app import create_app
 from backend.cli import migrate_elsewhere
 from backend.config import Settings
@@ -63,7 +67,11 @@ FLOOR_TEMPLATE = Environment(autoescape=True).from_string(
 )
 
 
-@get("/bench/floor/board/{initiative_id:int}", media_type=MediaType.HTML)
+# The floor is bare on purpose: no session check, no agency check (public).
+FLOOR_ROUTES = ("bench.floor_board", "bench.floor_backlog")
+
+
+@get("/bench/floor/board/{initiative_id:int}", media_type=MediaType.HTML, name=FLOOR_ROUTES[0])
 async def floor_board(initiative_id: FromPath[int]) -> str:
     cards = await (
         BacklogItem.select(*FLOOR_COLUMNS)
@@ -73,7 +81,7 @@ async def floor_board(initiative_id: FromPath[int]) -> str:
     return FLOOR_TEMPLATE.render(cards=cards)
 
 
-@get("/bench/floor/backlog/{initiative_id:int}", media_type=MediaType.HTML)
+@get("/bench/floor/backlog/{initiative_id:int}", media_type=MediaType.HTML, name=FLOOR_ROUTES[1])
 async def floor_backlog(initiative_id: FromPath[int]) -> str:
     cards = await (
         BacklogItem.select(*FLOOR_COLUMNS)
@@ -187,6 +195,8 @@ async def run(base_repeats: int) -> bool:
         app = create_app(replace(Settings(), database_url=url))
         # create_app logs every request at INFO; keep the report readable.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        for name in FLOOR_ROUTES:
+            permissions.ROUTE_POWERS[name] = permissions.PUBLIC
         app.register(floor_board)
         app.register(floor_backlog)
         for hook in app.on_startup:
@@ -208,6 +218,7 @@ async def _measure_all(app: Litestar, base_repeats: int) -> bool:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await client.get("/healthz")  # sets the CSRF cookie
+        await sign_in_as_lead(app, client, agency_id)
         results: list[tuple[str, int, Measure, Measure]] = []
         for page, worlds, sizes in (
             ("board", boards, BOARD_SIZES),
@@ -227,6 +238,18 @@ async def _measure_all(app: Litestar, base_repeats: int) -> bool:
             move_url = app.route_reverse("scrum.item_move", item_id=item_id)
             moves[n] = await measure_move(client, move_url, boards[n])
     return report(results, moves)
+
+
+async def sign_in_as_lead(app: Litestar, client: httpx.AsyncClient, agency_id: int) -> None:
+    """A session straight in the store: the pages pay for checking it on every
+    request, as in real use, without an argon2 sign-in in the measurement."""
+    user = await accounts.create_user("Bench Lead", "lead@bench.example")
+    await accounts.set_membership(user, agency_id, "agency_lead")
+    raw = new_secret()
+    now = clock.now()
+    record = SessionRecord(user, 1, "active", now, now)
+    await app.state.store.save_session(hash_secret(raw), record, 12 * 3600)
+    client.cookies.set(SESSION_COOKIE, raw)
 
 
 # ---------------------------------------------------------------- report

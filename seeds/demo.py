@@ -4,7 +4,9 @@ Everything is written through backend/initiatives/services.py and
 backend/scrum/services.py with the clock moved to past dates, so sprint
 history, burndowns and velocity come out exactly as if a team had used
 Tandem for the last ten weeks. Dates are relative to today, so the demo
-always has an active sprint that started a few days ago.
+always has an active sprint that started a few days ago. A second, smaller
+agency (seeds/second_agency.py) is in its first sprint, and the demo people
+(seeds/people.py) sign in to both.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from backend.accounts.tables import Agency
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import Initiative
 from backend.scrum import services as scrum
+from seeds import people, second_agency
 from seeds.parent_engagement import (
     AGENCY,
     BLOCKED_BY,
@@ -45,34 +48,62 @@ def _path(path: str) -> list[tuple[int, int]]:
     return steps
 
 
-async def _existing_initiative_id() -> int | None:
+async def _existing_initiative_id(agency: dict, initiative: dict) -> int | None:
     rows = await Initiative.select(Initiative.id).where(
-        (Initiative.agency.slug == AGENCY["slug"]) & (Initiative.title == INITIATIVE["title"])
+        (Initiative.agency.slug == agency["slug"]) & (Initiative.title == initiative["title"])
     )
     return rows[0]["id"] if rows else None
 
 
-async def build() -> str:
-    """Load the demo world once; a second call changes nothing."""
-    if await Agency.exists().where(Agency.slug == AGENCY["slug"]):
-        initiative_id = await _existing_initiative_id()
-        where = f" Start at /initiatives/{initiative_id}" if initiative_id else ""
-        return f"The demo agency {AGENCY['name']!r} is already there; nothing changed.{where}"
+async def _agency_exists(agency: dict) -> bool:
+    return await Agency.exists().where(Agency.slug == agency["slug"])
+
+
+async def build(*, local: bool = True) -> str:
+    """Load what is missing of the demo world; a second call changes nothing.
+
+    `local` is Settings.is_local: in local development the demo people share
+    people.DEMO_PASSWORD; otherwise they get no usable password.
+    """
     today = clock.today()
+    # Hashed before the write transaction (argon2 takes a while), and only when
+    # someone will get it.
+    password_hash = ""
+    if local and await people.missing():
+        password_hash = await people.demo_password_hash()
+    loaded: list[str] = []
     try:
         # One transaction: a failure leaves no half-built world behind, and
         # the services' own transactions join this one.
         async with db.writing():
-            initiative_id, counts = await _play(today)
+            if not await _agency_exists(AGENCY):
+                initiative_id, counts = await _play(today)
+                loaded.append(
+                    f"Loaded the demo world: {AGENCY['name']} with the initiative "
+                    f"{INITIATIVE['title']!r}: {counts['releases']} releases, "
+                    f"{counts['sprints']} sprints ({counts['closed']} closed, 1 active, "
+                    f"1 planned) and {counts['items']} backlog items. "
+                    f"Start at /initiatives/{initiative_id} "
+                    f"(board: /initiatives/{initiative_id}/board)."
+                )
+            if not await _agency_exists(second_agency.AGENCY):
+                second_id = await _play_second_agency(today)
+                loaded.append(
+                    f"Also {second_agency.AGENCY['name']} with the initiative "
+                    f"{second_agency.INITIATIVE['title']!r} in its first sprint "
+                    f"(board: /initiatives/{second_id}/board)."
+                )
+            clock.set_clock(None)
+            added = await people.add_people(password_hash)
+            if added:
+                loaded.append(f"Added {added} demo people (emails @{people.DOMAIN}).")
     finally:
         clock.set_clock(None)
-    return (
-        f"Loaded the demo world: {AGENCY['name']} with the initiative {INITIATIVE['title']!r}: "
-        f"{counts['releases']} releases, {counts['sprints']} sprints "
-        f"({counts['closed']} closed, 1 active, 1 planned) and {counts['items']} backlog items. "
-        f"Start at /initiatives/{initiative_id} "
-        f"(board: /initiatives/{initiative_id}/board)."
-    )
+    if loaded:
+        return "\n".join(loaded)
+    initiative_id = await _existing_initiative_id(AGENCY, INITIATIVE)
+    where = f" Start at /initiatives/{initiative_id}" if initiative_id else ""
+    return f"The demo world is already there; nothing changed.{where}"
 
 
 async def _play(today: date) -> tuple[int, dict[str, int]]:
@@ -244,3 +275,52 @@ def _weekday(day: date) -> date:
 async def _notes(sprint_id: int, values: dict[str, str]) -> None:
     sprint = await scrum.get_sprint(sprint_id)
     await scrum.update_sprint(sprint_id, sprint["version"], values)
+
+
+async def _play_second_agency(today: date) -> int:
+    """The county agency: set up a week before its first sprint, which is active now."""
+    data = second_agency
+    start = today - timedelta(days=today.weekday() or 7)  # same Monday as the main demo
+    setup_day = start - timedelta(days=7)
+    _set_time(setup_day, 9)
+    agency_id = await initiatives.create_agency(**data.AGENCY)
+    stages = {s["position"]: s["id"] for s in await initiatives.stages_for_agency(agency_id)}
+    initiative_id = await initiatives.create_initiative(
+        agency_id,
+        data.INITIATIVE["title"],
+        problem_area=data.INITIATIVE["problem_area"],
+        product_goal=data.INITIATIVE["product_goal"],
+        current_stage_id=stages[data.INITIATIVE["stage"]],
+        start_date=setup_day,
+    )
+    columns = {c["position"]: c["id"] for c in await scrum.columns_for(initiative_id)}
+    ids: dict[str, int] = {}
+    for minute, item in enumerate(data.ITEMS):
+        _set_time(setup_day, 10, minute)
+        ids[item.key] = await scrum.create_item(
+            initiative_id,
+            {
+                "kind": item.kind,
+                "title": item.title,
+                "narrative": item.narrative,
+                "acceptance_criteria": item.criteria,
+                "estimate": item.estimate,
+                "stage": stages[item.stage],
+                "assignee_name": item.assignee,
+            },
+        )
+    plan = data.SPRINT
+    _set_time(_weekday(start - timedelta(days=1)), 14)  # planned the Friday before
+    sprint_id = await scrum.create_sprint(
+        initiative_id,
+        {"goal": plan.goal, "start_date": start, "capacity": data.SPRINT_CAPACITY},
+    )
+    await _notes(sprint_id, {"planning_notes": plan.planning})
+    await scrum.assign_sprint(initiative_id, [ids[k] for k, _ in plan.committed], sprint_id)
+    _set_time(start, 10)
+    await scrum.start_sprint(sprint_id)
+    last_day = (today - start).days - 1
+    await _work_the_sprint(
+        plan, start, last_day, initiative_id, sprint_id, ids, columns, played_so_far=True
+    )
+    return initiative_id

@@ -112,6 +112,24 @@ async def app(settings: Settings):
 class Client(httpx.AsyncClient):
     """An httpx client that behaves like a browser with a CSRF cookie."""
 
+    app = None  # set by the fixtures, for sign_in_as
+
+    async def sign_in_as(self, user_id: int) -> None:
+        """A session for `user_id` straight in the store: the sign-in form is tested
+        on its own (tests/accounts), and argon2 per test would cost seconds."""
+        from backend.accounts.access import SESSION_COOKIE, hash_secret, new_secret
+        from backend.accounts.store import SessionRecord
+        from backend.accounts.tables import User
+
+        rows = await User.select(User.session_generation).where(User.id == user_id)
+        raw = new_secret()
+        now = clock.now()
+        record = SessionRecord(user_id, rows[0]["session_generation"], "active", now, now)
+        await self.app.state.store.save_session(hash_secret(raw), record, 12 * 3600)
+        # The domain httpx files the server's own Set-Cookie under, so a rotated
+        # session replaces this cookie instead of sitting beside it.
+        self.cookies.set(SESSION_COOKIE, raw, domain="testserver.local")
+
     async def csrf_token(self) -> str:
         token = self.cookies.get("csrftoken")
         if not token:
@@ -149,18 +167,41 @@ def dict_or_pairs(pairs: list[tuple[str, str]]):
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[Client]:
+    """Anonymous at first; the `world` fixture signs it in as the agency lead."""
     transport = httpx.ASGITransport(app=app)
     async with Client(transport=transport, base_url="http://testserver") as c:
+        c.app = app
         yield c
 
 
 @pytest.fixture
-async def world(app):
+async def client_as(app):
+    """`await client_as(user_id)` -> another browser, signed in as that user."""
+    clients: list[Client] = []
+
+    async def make(user_id: int | None = None) -> Client:
+        c = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        c.app = app
+        clients.append(c)
+        if user_id is not None:
+            await c.sign_in_as(user_id)
+        return c
+
+    yield make
+    for c in clients:
+        await c.aclose()
+
+
+@pytest.fixture
+async def world(app, client):
     """Two agencies: the demo-like one with an initiative, and another whose data
-    must never show up in the first one's pages."""
+    must never show up in the first one's pages. One person per role; `client`
+    is signed in as the first agency's lead."""
     from tests.factories import build_world
 
-    return await build_world()
+    built = await build_world()
+    await client.sign_in_as(built.lead)
+    return built
 
 
 @pytest.fixture

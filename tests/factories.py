@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
+from backend.accounts import services as accounts
+from backend.accounts.passwords import HASHER
+from backend.accounts.permissions import ROLES
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import CIStage
 from backend.scrum import services as scrum
 from backend.scrum.tables import BoardColumn
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@lru_cache(maxsize=1)
+def test_password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose."""
+    return HASHER.hash(TEST_PASSWORD)
 
 
 @dataclass
@@ -20,6 +32,12 @@ class World:
     other_agency_id: int
     other_initiative_id: int
     other_columns: list[dict] = field(default_factory=list)
+    # user ids by role in the first agency, plus "liaison", "other_lead" and "admin"
+    users: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> int:
+        return self.users["agency_lead"]
 
     @property
     def todo(self) -> int:
@@ -56,7 +74,28 @@ async def build_world() -> World:
         .where(BoardColumn.initiative == other_initiative)
         .order_by(BoardColumn.position)
     )
-    return World(agency, initiative, stages, columns, other, other_initiative, other_columns)
+    users = await make_people(agency, other)
+    return World(agency, initiative, stages, columns, other, other_initiative, other_columns, users)
+
+
+async def make_user(name: str, email: str, **kw) -> int:
+    return await accounts.create_user(name, email, test_password_hash(), **kw)
+
+
+async def make_people(agency_id: int, other_agency_id: int) -> dict[str, int]:
+    """One person per role in the first agency; a liaison assigned to it only;
+    the other agency's lead; a site admin who belongs to no agency."""
+    users: dict[str, int] = {}
+    for role in ROLES:
+        name = role.replace("_", " ").title()
+        users[role] = await make_user(name, f"{role}@test.example")
+        await accounts.set_membership(users[role], agency_id, role)
+    users["liaison"] = await make_user("Lia Liaison", "liaison@test.example")
+    await accounts.assign_liaison(users["liaison"], agency_id)
+    users["other_lead"] = await make_user("Otto Other", "other_lead@test.example")
+    await accounts.set_membership(users["other_lead"], other_agency_id, "agency_lead")
+    users["admin"] = await make_user("Ada Admin", "admin@test.example", is_site_admin=True)
+    return users
 
 
 async def make_items(initiative_id: int, count: int, **values) -> list[int]:

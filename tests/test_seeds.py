@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from backend import clock
-from backend.accounts.tables import Agency
+from backend.accounts.passwords import password_problem, verify_password
+from backend.accounts.permissions import LIAISON, ROLES
+from backend.accounts.tables import Agency, LiaisonAssignment, Membership, User
+from backend.config import Settings
 from backend.db import all_tables
 from backend.initiatives.tables import Initiative
 from backend.scrum import metrics
-from backend.scrum.tables import BacklogItem, ItemBlock, ItemHistory, Release, Sprint
-from seeds import demo
+from backend.scrum.tables import BacklogItem, BoardColumn, ItemBlock, ItemHistory, Release, Sprint
+from seeds import demo, people, second_agency
+from seeds.parent_engagement import INITIATIVE
+
+
+async def initiative_id_of(title: str) -> int:
+    rows = await Initiative.select(Initiative.id).where(Initiative.title == title)
+    return rows[0]["id"]
+
+
+async def user_id_of(p: people.Person) -> int:
+    rows = await User.select(User.id).where(User.email == p.email)
+    return rows[0]["id"]
 
 
 @pytest.fixture
 async def demo_world(app) -> int:
     summary = await demo.build()
-    initiative = await Initiative.select(Initiative.id).first()
-    assert f"/initiatives/{initiative['id']}" in summary
-    return initiative["id"]
+    initiative_id = await initiative_id_of(INITIATIVE["title"])
+    assert f"/initiatives/{initiative_id}" in summary
+    return initiative_id
 
 
 async def row_counts() -> dict[str, int]:
@@ -131,10 +146,11 @@ async def test_building_twice_changes_nothing(demo_world):
     summary = await demo.build()
     assert "already there" in summary and f"/initiatives/{demo_world}" in summary
     assert await row_counts() == before
-    assert await Agency.count() == 1
+    assert await Agency.count() == 2
 
 
 async def test_the_main_pages_of_the_demo_render(app, client, demo_world):
+    await client.sign_in_as(await user_id_of(people.person("product_owner")))
     story = await BacklogItem.select(BacklogItem.id).where(BacklogItem.kind == "story").first()
     sprint = await Sprint.select(Sprint.id).where(Sprint.state == "closed").first()
     release = await Release.select(Release.id).first()
@@ -158,3 +174,137 @@ async def test_the_main_pages_of_the_demo_render(app, client, demo_world):
     board_url = app.route_reverse("scrum.board", initiative_id=demo_world)
     board = await client.get(board_url)
     assert "Practice profile v1 revised and approved for the pilot" in board.text
+
+
+# ---------------------------------------------------------------- the second agency
+
+
+async def test_the_county_agency_has_a_small_estimated_backlog_and_an_active_sprint(demo_world):
+    agency = await Agency.select().where(Agency.slug == second_agency.AGENCY["slug"]).first()
+    assert agency["kind"] == "county" and agency["state"] != "MA"
+    county = await initiative_id_of(second_agency.INITIATIVE["title"])
+    items = await BacklogItem.select(BacklogItem.estimate, BacklogItem.sprint).where(
+        BacklogItem.initiative == county
+    )
+    assert len(items) == len(second_agency.ITEMS)
+    estimates = [i["estimate"] for i in items]
+    assert None in estimates and any(estimates)
+    sprints = await Sprint.select().where(Sprint.initiative == county)
+    assert [s["state"] for s in sprints] == ["active"]
+    assert sprints[0]["committed_points"] > 0
+    assert sum(1 for i in items if i["sprint"] == sprints[0]["id"]) == len(
+        second_agency.SPRINT.committed
+    )
+
+
+# ---------------------------------------------------------------- the demo people
+
+
+async def test_every_role_has_a_demo_person_with_that_membership(demo_world):
+    main = await Agency.select(Agency.id).where(Agency.slug == people.MAIN_SLUG).first()
+    county = await Agency.select(Agency.id).where(Agency.slug == people.SECOND_SLUG).first()
+    rows = await Membership.select(
+        Membership.role, Membership.agency, Membership.active, Membership.user.email
+    )
+    memberships = {(r["user.email"], r["agency"]): r["role"] for r in rows if r["active"]}
+    for role in ROLES:
+        assert memberships[(people.person(role).email, main["id"])] == role
+    lead = people.person("agency_lead", people.SECOND_SLUG)
+    assert memberships == {
+        **{(people.person(role).email, main["id"]): role for role in ROLES},
+        (lead.email, county["id"]): "agency_lead",
+    }
+    admin = await User.select().where(User.email == people.person(people.SITE_ADMIN).email).first()
+    assert admin["is_site_admin"] and admin["active"] and admin["totp_secret"] == ""
+    assert await User.count().where(User.is_site_admin == True) == 1  # noqa: E712
+    assert all(p.email.endswith("@demo.tandem.example") for p in people.PEOPLE)
+
+
+async def test_the_liaison_supports_both_agencies_and_sees_both_initiatives(
+    app, client, demo_world
+):
+    liaison = await user_id_of(people.person(LIAISON))
+    assigned = await LiaisonAssignment.select(LiaisonAssignment.agency.slug).where(
+        LiaisonAssignment.user == liaison
+    )
+    assert {r["agency.slug"] for r in assigned} == {people.MAIN_SLUG, people.SECOND_SLUG}
+    assert not await Membership.exists().where(Membership.user == liaison)
+    await client.sign_in_as(liaison)
+    response = await client.get(app.route_reverse("initiatives.list"))
+    assert response.status_code == 200
+    assert INITIATIVE["title"] in response.text
+    assert second_agency.INITIATIVE["title"] in response.text
+    county = await initiative_id_of(second_agency.INITIATIVE["title"])
+    board = await client.get(app.route_reverse("scrum.board", initiative_id=county))
+    assert board.status_code == 200
+    assert second_agency.SPRINT.goal in board.text
+
+
+async def test_the_county_lead_sees_only_their_own_agency(app, client_as, demo_world):
+    lead = await client_as(await user_id_of(people.person("agency_lead", people.SECOND_SLUG)))
+    response = await lead.get(app.route_reverse("initiatives.list"))
+    assert response.status_code == 200
+    assert second_agency.INITIATIVE["title"] in response.text
+    assert INITIATIVE["title"] not in response.text
+    board = await lead.get(app.route_reverse("scrum.board", initiative_id=demo_world))
+    assert board.status_code in (403, 404)
+
+
+async def test_the_demo_viewer_cannot_move_a_card(app, client, demo_world):
+    await client.sign_in_as(await user_id_of(people.person("viewer")))
+    item = (
+        await BacklogItem.select(BacklogItem.id, BacklogItem.status, BacklogItem.version)
+        .where((BacklogItem.initiative == demo_world) & (BacklogItem.kind == "story"))
+        .first()
+    )
+    done = await done_column_of(demo_world)
+    response = await client.post_form(
+        app.route_reverse("scrum.item_move", item_id=item["id"]), {"column": done}
+    )
+    assert response.status_code == 403
+    after = (
+        await BacklogItem.select(BacklogItem.status, BacklogItem.version)
+        .where(BacklogItem.id == item["id"])
+        .first()
+    )
+    assert after == {"status": item["status"], "version": item["version"]}
+
+
+async def done_column_of(initiative_id: int) -> int:
+    rows = await BoardColumn.select(BoardColumn.id).where(
+        (BoardColumn.initiative == initiative_id) & (BoardColumn.is_done == True)  # noqa: E712
+    )
+    return rows[0]["id"]
+
+
+async def test_locally_every_demo_person_signs_in_with_the_demo_password(
+    app, client_as, demo_world
+):
+    assert password_problem(people.DEMO_PASSWORD) is None
+    for p in people.PEOPLE:
+        assert password_problem(people.DEMO_PASSWORD, context=(p.name, p.email)) is None
+    hashes = {r["password_hash"] for r in await User.select(User.password_hash)}
+    assert len(hashes) == 1  # hashed once, shared
+    assert await verify_password(hashes.pop(), people.DEMO_PASSWORD)
+    # Through the real sign-in form, as a person would.
+    browser = await client_as()
+    response = await browser.post_form(
+        app.route_reverse("accounts.sign_in_submit"),
+        {"email": people.person("product_owner").email, "password": people.DEMO_PASSWORD},
+    )
+    assert response.status_code == 303
+    help_text = people.sign_in_help(Settings())
+    assert people.DEMO_PASSWORD in help_text and "http://127.0.0.1:8000/" in help_text
+    for p in people.PEOPLE:
+        assert p.email in help_text
+
+
+async def test_outside_local_development_demo_people_have_no_password(app):
+    await demo.build(local=False)
+    hashes = [r["password_hash"] for r in await User.select(User.password_hash)]
+    assert len(hashes) == len(people.PEOPLE) and set(hashes) == {""}
+    production = replace(Settings(), env="production", secret_key="s" * 40)
+    help_text = people.sign_in_help(production)
+    assert people.DEMO_PASSWORD not in help_text
+    assert "python -m backend reset-password --email" in help_text
+    assert people.person("product_owner").email in help_text

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Router, get, patch, post
+from litestar import Controller, Request, Router, get, patch, post
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -161,8 +161,14 @@ class InitiativeController(Controller):
     tags = ["Initiatives"]
 
     @get("/", name="api.initiatives", summary="List initiatives")
-    async def list_initiatives(self) -> list[schemas.Initiative]:
-        rows = await Initiative.select(*INITIATIVE_FIELDS).order_by(Initiative.title)
+    async def list_initiatives(self, request: Request) -> list[schemas.Initiative]:
+        """Only the initiatives of agencies the caller belongs to or supports."""
+        agency_ids = request.state.access.agency_ids or [-1]  # IN () is not valid SQL
+        rows = await (
+            Initiative.select(*INITIATIVE_FIELDS)
+            .where(Initiative.agency.is_in(agency_ids))
+            .order_by(Initiative.title)
+        )
         return [schemas.initiative_from_row(r) for r in rows]
 
     @get(
@@ -350,6 +356,9 @@ route_handlers: list = [
         path="/api",
         route_handlers=[InitiativeController, SprintController, ItemController],
         before_request=read_json_body,
+        # CSRF for the API is checked by accounts.access.authorize: browser sessions
+        # must send the header, bearer-token scripts have no ambient credential.
+        opt={"exclude_from_csrf": True},
         exception_handlers={ValidationException: validation_error_handler},
     )
 ]

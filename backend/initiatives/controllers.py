@@ -17,25 +17,40 @@ from backend.scrum.tables import BacklogItem, Release, Sprint
 
 
 @get("/", name="home", include_in_schema=False)
-async def home() -> Redirect:
-    return Redirect("/initiatives", status_code=303)
+async def home(request: Request) -> Redirect:
+    """One agency: its page. Several (or none): the list of everything one may see."""
+    agency_ids = request.state.access.agency_ids
+    if len(agency_ids) == 1:
+        url = request.app.route_reverse("agencies.detail", agency_id=agency_ids[0])
+    else:
+        url = request.app.route_reverse("initiatives.list")
+    return Redirect(url, status_code=303)
 
 
 @get("/initiatives", name="initiatives.list")
-async def initiative_list() -> Template:
-    agencies = await Agency.select(Agency.id, Agency.name, Agency.state, Agency.kind).order_by(
-        Agency.name
+async def initiative_list(request: Request) -> Template:
+    """The initiatives of every agency the person belongs to or supports as a liaison."""
+    # -1 stands in for "none": an empty IN () is not valid SQL everywhere.
+    agency_ids = request.state.access.agency_ids or [-1]
+    agencies = await (
+        Agency.select(Agency.id, Agency.name, Agency.state, Agency.kind)
+        .where(Agency.id.is_in(agency_ids))
+        .order_by(Agency.name)
     )
-    initiatives = await Initiative.select(
-        Initiative.id,
-        Initiative.agency,
-        Initiative.title,
-        Initiative.problem_area,
-        Initiative.current_stage.name.as_alias("stage_name"),
-        Initiative.current_stage.position.as_alias("stage_position"),
-    ).order_by(Initiative.title)
+    initiatives = (
+        await Initiative.select(
+            Initiative.id,
+            Initiative.agency,
+            Initiative.title,
+            Initiative.problem_area,
+            Initiative.current_stage.name.as_alias("stage_name"),
+            Initiative.current_stage.position.as_alias("stage_position"),
+        )
+        .where(Initiative.agency.is_in(agency_ids))
+        .order_by(Initiative.title)
+    )
     active = await Sprint.select(Sprint.initiative, Sprint.number, Sprint.end_date).where(
-        Sprint.state == "active"
+        (Sprint.state == "active") & Sprint.initiative.agency.is_in(agency_ids)
     )
     active_by_initiative = {r["initiative"]: r for r in active}
     by_agency: dict[int, list[dict]] = {}

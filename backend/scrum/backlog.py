@@ -13,23 +13,26 @@ from typing import Any
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from backend import db
+from backend.accounts.audit import security_event
 from backend.errors import Invalid
 from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.scrum import services
 from backend.scrum.backlog_queries import (
     BacklogFilters,
+    backlog_export_rows,
     backlog_page,
     backlog_row,
-    safe_next,
     sprint_choices,
     sprint_label,
 )
 from backend.scrum.forms import parse_estimate
+from backend.web.csv_export import csv_response
 from backend.web.forms import Errors, as_list, form_data, row_id
 from backend.web.pages import htmx_triggers
+from backend.web.safe_next import safe_next
 from backend.web.templating import kind_label, points
 
 RANK_DONE = {
@@ -105,6 +108,34 @@ async def backlog(request: HTMXRequest, initiative_id: FromPath[int]) -> Templat
     initiative = await initiative_or_404(initiative_id)
     filters = BacklogFilters.parse(request.query_params)
     return await render_backlog(request, initiative, filters)
+
+
+@get("/initiatives/{initiative_id:int}/backlog.csv", name="scrum.backlog_export")
+async def backlog_export(request: HTMXRequest, initiative_id: FromPath[int]) -> Response:
+    """The open backlog in rank order, with the page's filters, as a spreadsheet."""
+    await initiative_or_404(initiative_id)
+    filters = BacklogFilters.parse(request.query_params)
+    rows = await backlog_export_rows(initiative_id, filters)
+    security_event(
+        "export", request, user=request.state.access.email, what="backlog", rows=len(rows)
+    )
+    return csv_response(
+        f"backlog-{initiative_id}.csv",
+        ("Position", "Id", "Kind", "Title", "Estimate", "C&I stage", "Sprint", "Status"),
+        (
+            (
+                n,
+                r["id"],
+                kind_label(r["kind"]),
+                r["title"],
+                r["estimate"],
+                r["stage_name"],
+                r["sprint_number"],
+                r["status_name"],
+            )
+            for n, r in enumerate(rows, start=1)
+        ),
+    )
 
 
 def _item_label(item: dict[str, Any]) -> str:
@@ -308,4 +339,4 @@ async def backlog_bulk(request: HTMXRequest, initiative_id: FromPath[int]) -> Te
     )
 
 
-route_handlers = [backlog, item_rank, item_estimate, backlog_bulk]
+route_handlers = [backlog, backlog_export, item_rank, item_estimate, backlog_bulk]

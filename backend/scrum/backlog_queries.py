@@ -224,6 +224,15 @@ async def backlog_page(initiative_id: int, filters: BacklogFilters) -> BacklogPa
     return BacklogPage(rows, total, page, pages, page_links=page_links(page, pages))
 
 
+async def backlog_export_rows(initiative_id: int, filters: BacklogFilters) -> list[dict[str, Any]]:
+    """Every open item matching the filters, in rank order (no paging: a download)."""
+    return await (
+        BacklogItem.select(*ROW_COLUMNS)
+        .where(_where(initiative_id, filters))
+        .order_by(BacklogItem.rank)
+    )
+
+
 async def backlog_row(item_id: int) -> dict[str, Any] | None:
     """One row as the backlog shows it (for swapping a single row)."""
     rows = await BacklogItem.select(*ROW_COLUMNS, BacklogItem.initiative).where(
@@ -251,20 +260,3 @@ async def sprint_choices(initiative_id: int) -> list[dict[str, Any]]:
 
 def sprint_label(sprint: Mapping[str, Any]) -> str:
     return f"Sprint {sprint['number']} ({sprint['state']})"
-
-
-def safe_next(raw: Any, fallback: str) -> str:
-    """`raw` when it is a path on this site, else `fallback` (SEC-15).
-
-    Refuses other hosts (`//evil.example`, `https://...`), backslashes (which
-    browsers read as slashes) and control characters (which browsers strip,
-    turning `/\\t/evil` into `//evil`).
-    """
-    if not isinstance(raw, str) or not raw.startswith("/") or len(raw) > 2000:
-        return fallback
-    if raw.startswith("//") or "\\" in raw or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in raw):
-        return fallback
-    parts = urlsplit(raw)
-    if parts.scheme or parts.netloc:
-        return fallback
-    return raw

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.errors import Conflict, DomainError, Invalid
+from backend.errors import Conflict, DomainError, Invalid, SignInRequired
+from backend.web.safe_next import safe_next
 
 log = logging.getLogger("tandem.errors")
 
@@ -45,6 +47,24 @@ def _respond(request: Request, status: int, message: str, extra: dict[str, Any])
         context={"title": TITLES.get(status, "Error"), "message": message, "status": status},
         status_code=status,
     )
+
+
+def sign_in_handler(request: Request, exc: SignInRequired) -> Response:
+    """Scripts get a 401; htmx is told to load the page; browsers a 303 with a safe `next`."""
+    if is_api(request):
+        return Response(
+            {"detail": exc.message},
+            status_code=401,
+            media_type=MediaType.JSON,
+            headers={"www-authenticate": 'Bearer realm="tandem"'},
+        )
+    target = request.app.route_reverse(exc.route)
+    if exc.route == "accounts.sign_in" and request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = f"{target}?{urlencode({'next': safe_next(here, '/')})}"
+    if request.headers.get("hx-request"):
+        return Response("", status_code=401, headers={"hx-redirect": target})
+    return Redirect(target, status_code=303)
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
@@ -84,6 +104,7 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS = {
+    SignInRequired: sign_in_handler,
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     Exception: server_error_handler,

@@ -12,6 +12,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from backend.accounts.permissions import ROLE_LABELS
 from backend.scrum.tables import ITEM_KINDS
 
 # js-default escapes raw HTML and refuses javascript:/vbscript:/data: links.
@@ -53,6 +54,22 @@ def kind_label(kind: str) -> str:
     return ITEM_KINDS.get(kind, kind)
 
 
+def current_access(request: Any) -> Any:
+    """The signed-in person (backend.accounts.access.Access), or None on public pages."""
+    return request.state.get("access") if request is not None else None
+
+
+@pass_context
+def can(context: dict[str, Any], power: str, agency_id: int | None = None) -> bool:
+    """Whether to show a control: the server checks again when it is used."""
+    access = current_access(context.get("request"))
+    return bool(access and access.can(power, agency_id))
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
 def configure(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.filters["markdown"] = render_markdown
@@ -61,6 +78,9 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["kind_label"] = kind_label
     env.globals["ITEM_KINDS"] = ITEM_KINDS
     env.globals["id_url"] = id_url
+    env.globals["current_access"] = current_access
+    env.globals["can"] = can
+    env.globals["role_label"] = role_label
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -4,7 +4,8 @@
    - Focuses the error summary when a form comes back with errors (A11Y-06).
    - Says in the live region when an htmx request failed.
    - Reloads a stale page whose fragments have nowhere to go.
-   - "Select all" checkboxes for bulk actions. */
+   - "Select all" checkboxes for bulk actions.
+   - Warns before the idle timeout and offers to stay signed in (SEC-06). */
 (function () {
   "use strict";
 
@@ -63,4 +64,51 @@
     form.querySelectorAll("input[type=checkbox][name='" + box.getAttribute("data-select-all") + "']")
       .forEach(function (other) { other.checked = box.checked; });
   });
+
+  // SEC-06: the server ends a session after a quiet spell. Warn a little before,
+  // offer "Stay signed in" (a button, so it works by keyboard), and go to the
+  // sign-in page when the time is up rather than let the next click fail.
+  function watchIdleTime() {
+    var body = document.body;
+    var idle = Number(body.getAttribute("data-idle-seconds"));
+    var lead = Number(body.getAttribute("data-warning-seconds"));
+    var warning = document.getElementById("idle-warning");
+    var button = document.getElementById("idle-extend");
+    if (!idle || !warning || !button) return;
+    var warnTimer = null, endTimer = null, focusBefore = null;
+
+    function csrfToken() {
+      try { return JSON.parse(body.getAttribute("hx-headers"))["x-csrftoken"]; } catch (e) { return ""; }
+    }
+    function signInAgain() {
+      var here = window.location.pathname + window.location.search;
+      window.location.assign(body.getAttribute("data-sign-in-url") + "?next=" + encodeURIComponent(here));
+    }
+    function showWarning() {
+      focusBefore = document.activeElement;
+      warning.hidden = false;
+      button.focus();
+    }
+    function schedule() {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      warnTimer = window.setTimeout(showWarning, Math.max(0, idle - lead) * 1000);
+      endTimer = window.setTimeout(signInAgain, idle * 1000);
+    }
+    button.addEventListener("click", function () {
+      window.fetch(body.getAttribute("data-extend-url"), {
+        method: "POST", credentials: "same-origin", headers: { "x-csrftoken": csrfToken() }
+      }).then(function (response) {
+        if (!response.ok) { signInAgain(); return; }
+        warning.hidden = true;
+        schedule();
+        announce("You are still signed in.");
+        if (focusBefore && focusBefore.focus && focusBefore !== document.body) { focusBefore.focus(); }
+      }, signInAgain);
+    });
+    // Every htmx request reaches the server, which counts it as activity.
+    document.addEventListener("htmx:afterRequest", schedule);
+    schedule();
+  }
+  document.addEventListener("DOMContentLoaded", watchIdleTime);
 })();

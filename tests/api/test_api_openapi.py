@@ -53,14 +53,14 @@ async def _document(client) -> dict:
     return response.json()
 
 
-async def test_every_api_route_is_documented_with_its_methods(app, client):
+async def test_every_api_route_is_documented_with_its_methods(app, client, world):
     doc = await _document(client)
     documented = {(m, p) for p, ops in doc["paths"].items() for m in ops}
     assert _api_routes(app) == set(EXPECTED)
     assert documented == set(EXPECTED)
 
 
-async def test_no_page_for_people_is_in_the_api_document(client):
+async def test_no_page_for_people_is_in_the_api_document(client, world):
     doc = await _document(client)
     assert doc["paths"], "the document lists no paths"
     for path in doc["paths"]:
@@ -68,7 +68,7 @@ async def test_no_page_for_people_is_in_the_api_document(client):
         assert not path.startswith("/api/schema"), path
 
 
-async def test_request_bodies_and_responses_are_typed(client):
+async def test_request_bodies_and_responses_are_typed(client, world):
     doc = await _document(client)
     for (method, path), (success, body, errors) in EXPECTED.items():
         operation = doc["paths"][path][method]
@@ -87,7 +87,7 @@ async def test_request_bodies_and_responses_are_typed(client):
             assert schema == {"$ref": REF + ERROR_SCHEMAS[code]}, (where, code)
 
 
-async def test_response_schemas_name_the_resources(client):
+async def test_response_schemas_name_the_resources(client, world):
     doc = await _document(client)
     paths = doc["paths"]
 
@@ -113,7 +113,7 @@ async def test_response_schemas_name_the_resources(client):
         assert ok_schema(path, method) == {"$ref": REF + "Item"}, path
 
 
-async def test_body_schemas_list_their_fields_and_what_is_required(client):
+async def test_body_schemas_list_their_fields_and_what_is_required(client, world):
     schemas = (await _document(client))["components"]["schemas"]
     create = schemas["ItemCreate"]
     assert create["required"] == ["title"]
@@ -151,7 +151,7 @@ async def test_body_schemas_list_their_fields_and_what_is_required(client):
     assert set(page) == {"items", "total", "limit", "offset"}
 
 
-async def test_the_items_list_documents_its_paging_and_filters(client):
+async def test_the_items_list_documents_its_paging_and_filters(client, world):
     doc = await _document(client)
     operation = doc["paths"]["/api/initiatives/{initiative_id}/items"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}

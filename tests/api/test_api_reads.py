@@ -14,7 +14,8 @@ async def test_initiatives_are_listed_with_their_agency_and_stage(client, world)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     by_title = {i["title"]: i for i in response.json()}
-    assert set(by_title) == {"Parent engagement", "Other initiative"}
+    # Only the caller's own agency: the other agency's initiative is not listed.
+    assert set(by_title) == {"Parent engagement"}
     mine = by_title["Parent engagement"]
     assert mine["id"] == world.initiative_id
     assert mine["agency_id"] == world.agency_id

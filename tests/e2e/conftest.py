@@ -21,6 +21,8 @@ import pytest
 from backend.cli import migrate_elsewhere
 from backend.config import ROOT
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, pg_admin
+from tests.e2e.world import PEOPLE
+from tests.factories import TEST_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("TANDEM_REQUIRE_BROWSER") == "1"
@@ -41,8 +43,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """A fresh database with the browser world, served by a real server process."""
+def live_server(tmp_path, request):
+    """A fresh database with the browser world, served by a real server process.
+
+    `@pytest.mark.server_env(NAME="value")` adds environment variables (settings)."""
     _need_browser()
     if ON_POSTGRES:
         name = f"tandem_e2e_{uuid.uuid4().hex[:10]}"
@@ -53,6 +57,8 @@ def live_server(tmp_path):
     migrate_elsewhere(url)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1"}
+    marker = request.node.get_closest_marker("server_env")
+    env.update(marker.kwargs if marker else {})
     subprocess.run([sys.executable, "-m", "tests.e2e.world"], cwd=ROOT, env=env, check=True)
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -116,14 +122,35 @@ class PageWatch:
             self.problems.append(text)
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+def sign_in(pg, email: str = PEOPLE["lead"][1], password: str = TEST_PASSWORD) -> None:
+    """Through the sign-in form, as a person would."""
+    pg.goto("/sign-in")
+    pg.get_by_label("Email address").fill(email)
+    pg.get_by_label("Password").fill(password)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+def new_page(browser, base_url: str):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     pg.watch = PageWatch(pg)
+    return pg
+
+
+@pytest.fixture
+def anonymous_page(browser, live_server):
+    pg = new_page(browser, live_server)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def page(anonymous_page):
+    """Signed in as the browser world's agency lead."""
+    sign_in(anonymous_page)
+    return anonymous_page
 
 
 def axe_violations(page) -> list[dict]:

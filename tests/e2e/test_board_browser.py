@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, new_page, sign_in
 
 INITIATIVE = "Fathers engagement"
 CARD_TITLE = "Draft behaviours for partnership"  # 3 points, stage 4, in the first sprint
@@ -154,12 +154,13 @@ def test_a_move_from_a_stale_board_reloads_it_instead_of_losing_the_card(page, b
     old_cell = card.locator("xpath=..").get_attribute("id")  # cell-<lane>-<column>
     old_lane = old_cell.rsplit("-", 1)[0] + "-"
     # In another tab, someone moves the story to a C&I stage with no lane on this board.
-    other = browser.new_page(base_url=page.url.split("/initiatives")[0])
+    other = new_page(browser, page.url.split("/initiatives")[0])
+    sign_in(other)
     other.goto(f"/items/{item_id}/edit")
     other.get_by_label("C&I stage").select_option(index=2)
     other.get_by_role("button", name="Save").first.click()
     other.wait_for_url(re.compile(rf"/items/{item_id}$"))
-    other.close()
+    other.context.close()
     # This tab still shows the old lanes; moving the card must not make it vanish.
     in_progress = page.locator(f"#move-{item_id} option", has_text="In progress")
     column = in_progress.get_attribute("value")

@@ -6,11 +6,14 @@ import asyncio
 from datetime import timedelta
 
 from backend import clock
+from backend.accounts import services as accounts
+from backend.accounts.passwords import hash_password
 from backend.config import Settings
 from backend.db import Database
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import CIStage
 from backend.scrum import services as scrum
+from tests.factories import TEST_PASSWORD
 
 
 async def build() -> None:
@@ -45,8 +48,35 @@ async def build() -> None:
         await scrum.create_sprint(
             initiative, {"start_date": clock.today() + timedelta(days=14), "goal": "Pilot"}
         )
+        await people(agency)
     finally:
         await database.shutdown()
+
+
+PEOPLE = {
+    "lead": ("Lena Lead", "lead@browser.example", "agency_lead"),
+    "viewer": ("Vic Viewer", "viewer@browser.example", "viewer"),
+    "liaison": ("Lia Liaison", "liaison@browser.example", "liaison"),
+    "admin": ("Ada Admin", "admin@browser.example", "site_admin"),
+}
+# The site admin's authenticator secret, so a test can compute their codes.
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+async def people(agency: int) -> None:
+    """Everyone signs in with TEST_PASSWORD (hashed once: argon2 is slow on purpose)."""
+    password_hash = await hash_password(TEST_PASSWORD)
+    for name, email, role in PEOPLE.values():
+        if role == "site_admin":
+            await accounts.create_user(
+                name, email, password_hash, is_site_admin=True, totp_secret=ADMIN_TOTP_SECRET
+            )
+            continue
+        user = await accounts.create_user(name, email, password_hash)
+        if role == "liaison":
+            await accounts.assign_liaison(user, agency)
+        else:
+            await accounts.set_membership(user, agency, role)
 
 
 if __name__ == "__main__":

@@ -251,7 +251,9 @@ async def _count_backlog_queries(client, world, count_queries) -> tuple[int, int
     return counts[0], counts[1]
 
 
-async def test_backlog_query_count_does_not_grow_with_items(client, world, count_queries):
+async def test_backlog_query_count_does_not_grow_with_items(
+    client, client_as, world, count_queries
+):
     """PERF-01: 10 items and 500 items cost the same number of SQL statements."""
     from backend.initiatives.tables import CIStage
     from tests.factories import World
@@ -271,11 +273,15 @@ async def test_backlog_query_count_does_not_grow_with_items(client, world, count
     )
     await _mixed_items(world, 10)
     await _mixed_items(big, 500)
-    await client.csrf_token()  # the first request sets a cookie; count steady state
+    other_lead = await client_as(world.users["other_lead"])
+    for c in (client, other_lead):
+        await c.csrf_token()  # the first request sets a cookie; count steady state
     small_counts = await _count_backlog_queries(client, world, count_queries)
-    big_counts = await _count_backlog_queries(client, big, count_queries)
+    big_counts = await _count_backlog_queries(other_lead, big, count_queries)
     assert small_counts == big_counts, (small_counts, big_counts)
-    assert small_counts[0] <= 8, small_counts
+    # The page's own 6 or so, plus 4 for who is asking (session, person, roles,
+    # the agency the path belongs to).
+    assert small_counts[0] <= 12, small_counts
 
 
 # ---------------------------------------------------------------- ranking

@@ -193,9 +193,10 @@ async def test_board_query_count_does_not_grow_with_cards(client, world, count_q
     assert lanes_off.count == small.count
 
 
-async def test_other_initiatives_cards_never_show(client, world):
+async def test_other_initiatives_cards_never_show(client_as, world):
     await start_sprint_with(world, 2)
-    response = await client.get(f"/initiatives/{world.other_initiative_id}/board")
+    other_lead = await client_as(world.users["other_lead"])
+    response = await other_lead.get(f"/initiatives/{world.other_initiative_id}/board")
     assert response.status_code == 200
     assert "No sprint is active" in response.text and "Story 1" not in response.text
 

@@ -1,0 +1,152 @@
+"""Who may do what: roles, their powers, and the power each route needs (SEC-08).
+
+Deny by default: a route missing from ROUTE_POWERS can be reached by nobody
+(a test walks the route table to keep this list complete).
+"""
+
+from __future__ import annotations
+
+ROLES = ("agency_lead", "product_owner", "scrum_master", "team_member", "viewer")
+ROLE_LABELS = {
+    "agency_lead": "Agency lead",
+    "product_owner": "Product owner",
+    "scrum_master": "Scrum master",
+    "team_member": "Team member",
+    "viewer": "Viewer",
+    "liaison": "Center for States liaison",
+}
+# A liaison is not a membership role: they are assigned to the agencies they support.
+LIAISON = "liaison"
+
+# Powers inside one agency. "read" is every page of the agency's content.
+READ = "read"
+COMMENT = "comment"
+AGENCY_MANAGE = "agency.manage"  # members and roles, C&I stages, new initiatives
+INITIATIVE_EDIT = "initiative.edit"  # an initiative's charter, board columns
+BACKLOG_RANK = "backlog.rank"  # rank moves and bulk changes
+ITEM_WRITE = "item.write"  # create and edit stories, estimates
+BOARD_MOVE = "board.move"
+SPRINT_PLAN = "sprint.plan"  # create and edit sprints, choose their items
+SPRINT_RUN = "sprint.run"  # start and complete sprints
+RELEASE_MANAGE = "release.manage"
+
+_TEAM = {READ, COMMENT, ITEM_WRITE, BOARD_MOVE, SPRINT_RUN}
+ROLE_POWERS: dict[str, frozenset[str]] = {
+    "agency_lead": frozenset(
+        _TEAM | {AGENCY_MANAGE, INITIATIVE_EDIT, BACKLOG_RANK, SPRINT_PLAN, RELEASE_MANAGE}
+    ),
+    "product_owner": frozenset(
+        _TEAM | {INITIATIVE_EDIT, BACKLOG_RANK, SPRINT_PLAN, RELEASE_MANAGE}
+    ),
+    "scrum_master": frozenset(_TEAM | {BACKLOG_RANK, SPRINT_PLAN}),
+    "team_member": frozenset(_TEAM),
+    "viewer": frozenset({READ}),
+    LIAISON: frozenset({READ, COMMENT}),
+}
+
+# Powers that are not about one agency.
+PUBLIC = "public"  # no session needed
+SIGNED_IN = "signed-in"  # any signed-in person; the page shows only what they may see
+SITE_ADMIN = "site-admin"
+
+# Litestar names its OpenAPI handlers itself; the API's description is for
+# signed-in people and scripts.
+SIGNED_IN_PATH_PREFIXES = ("/api/schema",)
+
+ROUTE_POWERS: dict[str, str] = {
+    # public
+    "health": PUBLIC,
+    "static": PUBLIC,
+    "static/head": PUBLIC,
+    "accounts.sign_in": PUBLIC,
+    "accounts.sign_in_submit": PUBLIC,
+    "accounts.code": PUBLIC,  # checks its own half-finished session
+    "accounts.code_submit": PUBLIC,
+    "accounts.invitation": PUBLIC,  # the one-time token is the credential
+    "accounts.invitation_submit": PUBLIC,
+    # any signed-in person
+    "home": SIGNED_IN,
+    "initiatives.list": SIGNED_IN,
+    "accounts.sign_out": SIGNED_IN,
+    "accounts.extend": SIGNED_IN,
+    "accounts.account": SIGNED_IN,
+    "accounts.password": SIGNED_IN,
+    "accounts.totp": SIGNED_IN,
+    "accounts.totp_submit": SIGNED_IN,
+    "accounts.totp_disable": SIGNED_IN,
+    "accounts.token_create": SIGNED_IN,
+    "accounts.token_revoke": SIGNED_IN,
+    "api.initiatives": SIGNED_IN,
+    # site administration
+    "admin.home": SITE_ADMIN,
+    "admin.agency_create": SITE_ADMIN,
+    "admin.user_create": SITE_ADMIN,
+    "admin.user_active": SITE_ADMIN,
+    "admin.liaison_add": SITE_ADMIN,
+    "admin.liaison_remove": SITE_ADMIN,
+    # one agency
+    "agencies.detail": READ,
+    "agencies.members": READ,
+    "agencies.member_add": AGENCY_MANAGE,
+    "agencies.member_role": AGENCY_MANAGE,
+    "agencies.member_active": AGENCY_MANAGE,
+    "initiatives.detail": READ,
+    "initiatives.new": AGENCY_MANAGE,
+    "initiatives.create": AGENCY_MANAGE,
+    "initiatives.edit": INITIATIVE_EDIT,
+    "initiatives.update": INITIATIVE_EDIT,
+    "initiatives.stages": READ,
+    "initiatives.stages_update": AGENCY_MANAGE,
+    "scrum.backlog": READ,
+    "scrum.backlog_export": READ,
+    "scrum.item_rank": BACKLOG_RANK,
+    "scrum.item_estimate": ITEM_WRITE,
+    "scrum.backlog_bulk": BACKLOG_RANK,
+    "scrum.board": READ,
+    "scrum.item_move": BOARD_MOVE,
+    "scrum.board_columns": INITIATIVE_EDIT,
+    "scrum.board_columns_update": INITIATIVE_EDIT,
+    "scrum.charts": READ,
+    "scrum.item_new": ITEM_WRITE,
+    "scrum.item_create": ITEM_WRITE,
+    "scrum.item": READ,
+    "scrum.item_edit": ITEM_WRITE,
+    "scrum.item_update": ITEM_WRITE,
+    "scrum.releases": READ,
+    "scrum.release": READ,
+    "scrum.release_new": RELEASE_MANAGE,
+    "scrum.release_create": RELEASE_MANAGE,
+    "scrum.release_edit": RELEASE_MANAGE,
+    "scrum.release_update": RELEASE_MANAGE,
+    "scrum.sprints": READ,
+    "scrum.sprint_new": SPRINT_PLAN,
+    "scrum.sprint_create": SPRINT_PLAN,
+    "scrum.sprint": READ,
+    "scrum.sprint_add_items": SPRINT_PLAN,
+    "scrum.sprint_remove_item": SPRINT_PLAN,
+    "scrum.sprint_start": SPRINT_RUN,
+    "scrum.sprint_edit": SPRINT_PLAN,
+    "scrum.sprint_update": SPRINT_PLAN,
+    "scrum.sprint_complete_form": SPRINT_RUN,
+    "scrum.sprint_complete": SPRINT_RUN,
+    "api.initiative": READ,
+    "api.initiative_sprints": READ,
+    "api.items": READ,
+    "api.item_create": ITEM_WRITE,
+    "api.sprint": READ,
+    "api.item": READ,
+    "api.item_update": ITEM_WRITE,
+    "api.item_move": BOARD_MOVE,
+    "api.item_rank": BACKLOG_RANK,
+    "api.item_sprint": SPRINT_PLAN,
+}
+
+
+def route_power(name: str, path: str) -> str | None:
+    if path.startswith(SIGNED_IN_PATH_PREFIXES):
+        return SIGNED_IN
+    return ROUTE_POWERS.get(name)
+
+
+def role_can(role: str | None, power: str) -> bool:
+    return role is not None and power in ROLE_POWERS.get(role, frozenset())

@@ -1,0 +1,74 @@
+"""Sign-in throttling per account and per client address (SEC-03).
+
+A few mistakes cost nothing; after that each further try waits twice as long
+as the last, up to 15 minutes, and old failures age out after 15 minutes, so
+the real person is never locked out for long. Unknown emails count exactly
+like known ones, so the answers cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from backend import clock
+from backend.accounts.store import Store
+
+WINDOW_SECONDS = 15 * 60
+MAX_WAIT_SECONDS = 15 * 60
+FIRST_WAIT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Rule:
+    prefix: str
+    free_failures: int
+
+
+ACCOUNT = Rule("email", free_failures=5)
+# An office behind one address holds many people: more room before waits start.
+ADDRESS = Rule("ip", free_failures=30)
+
+
+def _key(rule: Rule, value: str) -> str:
+    return f"{rule.prefix}:{value.strip().lower()[:250]}"
+
+
+def _wait(rule: Rule, failures: list[datetime], now: datetime) -> int:
+    extra = len(failures) - rule.free_failures
+    if extra < 0:
+        return 0
+    wait = min(FIRST_WAIT_SECONDS * 2**extra, MAX_WAIT_SECONDS)
+    ready_at = failures[-1] + timedelta(seconds=wait)
+    return math.ceil((ready_at - now).total_seconds()) if ready_at > now else 0
+
+
+async def seconds_to_wait(store: Store, email: str, address: str) -> int:
+    """0 when a sign-in may be tried now, else how long to wait."""
+    now = clock.now()
+    since = now - timedelta(seconds=WINDOW_SECONDS)
+    waits = []
+    for rule, value in ((ACCOUNT, email), (ADDRESS, address)):
+        failures = await store.failures_since(_key(rule, value), since)
+        waits.append(_wait(rule, failures, now))
+    return max(waits)
+
+
+async def record_failure(store: Store, email: str, address: str) -> None:
+    now = clock.now()
+    for rule, value in ((ACCOUNT, email), (ADDRESS, address)):
+        await store.add_failure(_key(rule, value), now, WINDOW_SECONDS)
+
+
+async def record_success(store: Store, email: str) -> None:
+    """The account's slate is wiped; the address keeps its count (one success
+    must not reset a guessing run against many accounts)."""
+    await store.clear_failures(_key(ACCOUNT, email))
+
+
+def wait_in_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = (seconds + 59) // 60
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
