@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         await database.startup()
         # Made here, not at import: a Redis client belongs to the running event loop.
-        app.state.store = make_store(settings.redis_url)
+        app.state.store = make_store(settings.redis_url, settings.redis_prefix)
 
     async def on_shutdown(app: Litestar) -> None:
         await app.state.store.close()

@@ -21,6 +21,8 @@ class Settings:
     debug: bool = False
     # Sessions and sign-in throttling live in the database unless Redis is set.
     redis_url: str = ""
+    # Every key Tandem writes in Redis starts with this (one Redis, several apps).
+    redis_prefix: str = "tandem"
     session_idle_seconds: int = 30 * 60
     session_absolute_hours: int = 12
     # How long before the idle timeout the page offers to stay signed in.
@@ -51,6 +53,7 @@ class Settings:
             host=env.get("HOST") or "127.0.0.1",
             port=int(env.get("PORT") or 8000),
             redis_url=env.get("REDIS_URL") or "",
+            redis_prefix=env.get("TANDEM_REDIS_PREFIX") or "tandem",
             session_idle_seconds=int(env.get("TANDEM_SESSION_IDLE_SECONDS") or 30 * 60),
             session_absolute_hours=int(env.get("TANDEM_SESSION_ABSOLUTE_HOURS") or 12),
             session_warning_seconds=int(env.get("TANDEM_SESSION_WARNING_SECONDS") or 120),

@@ -36,11 +36,13 @@ async def _open_invitation(token: str) -> dict[str, Any] | None:
         Invitation.user.active.as_alias("active"),
         Invitation.user.is_site_admin.as_alias("is_site_admin"),
         Invitation.user.session_generation.as_alias("generation"),
+        Invitation.user.password_hash.as_alias("password_hash"),
     ).where(Invitation.token_hash == access.hash_secret(token))
     if not rows:
         return None
     row = rows[0]
-    if row["used_at"] is not None or not row["active"]:
+    # A person who has a password already (set another way) is past their invitation.
+    if row["used_at"] is not None or not row["active"] or row.pop("password_hash"):
         return None
     expires = row["expires_at"]
     if expires.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC

@@ -19,10 +19,9 @@ async def create_user(
     """A new user; a duplicate email is refused with a message, never an IntegrityError."""
     email = email.strip().lower()
     async with db.writing():
-        taken = await User.exists().where(User.email == email)
-        if taken:
-            raise Invalid({"email": "Someone already has an account with this email address"})
-        row = (
+        # DO NOTHING instead of check-then-insert: two requests at once must not
+        # meet the unique index as an error (a 500).
+        rows = (
             await User.insert(
                 User(
                     name=name.strip(),
@@ -31,9 +30,13 @@ async def create_user(
                     is_site_admin=is_site_admin,
                     totp_secret=totp_secret,
                 )
-            ).returning(User.id)
-        )[0]
-    return row["id"]
+            )
+            .on_conflict(action="DO NOTHING")
+            .returning(User.id)
+        )
+    if not rows:
+        raise Invalid({"email": "Someone already has an account with this email address"})
+    return rows[0]["id"]
 
 
 async def set_membership(user_id: int, agency_id: int, role: str, *, active: bool = True) -> int:
@@ -63,17 +66,22 @@ async def set_membership(user_id: int, agency_id: int, role: str, *, active: boo
 
 async def assign_liaison(user_id: int, agency_id: int) -> None:
     async with db.writing():
-        exists = await LiaisonAssignment.exists().where(
-            (LiaisonAssignment.user == user_id) & (LiaisonAssignment.agency == agency_id)
-        )
-        if not exists:
-            await LiaisonAssignment.insert(LiaisonAssignment(user=user_id, agency=agency_id))
+        await LiaisonAssignment.insert(
+            LiaisonAssignment(user=user_id, agency=agency_id)
+        ).on_conflict(action="DO NOTHING")
 
 
 async def end_all_sessions(user_id: int) -> int:
-    """Every session of the user stops working at its next request; returns the new
-    generation (a session started after this call must carry it)."""
+    """Every session of the user stops working at its next request, and their API
+    tokens are revoked (someone who held a session could have made one); returns
+    the new generation (a session started after this call must carry it)."""
+    from backend import clock
+    from backend.accounts.tables import ApiToken
+
     async with db.writing():
+        await ApiToken.update({ApiToken.revoked_at: clock.now()}).where(
+            (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        )
         rows = (
             await User.update({User.session_generation: User.session_generation + 1})
             .where(User.id == user_id)
@@ -247,8 +255,15 @@ async def add_member(agency_id: int, user_id: int, role: str, *, field: str = "r
 
 async def set_password(user_id: int, password_hash: str) -> int:
     """A new password ends every session of the user; returns the new generation."""
+    from backend import clock
+    from backend.accounts.tables import Invitation
+
     async with db.writing():
         await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+        # An invitation link not taken up must not set the password again later.
+        await Invitation.update({Invitation.used_at: clock.now()}).where(
+            (Invitation.user == user_id) & Invitation.used_at.is_null()
+        )
         return await end_all_sessions(user_id)
 
 

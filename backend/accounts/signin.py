@@ -20,6 +20,7 @@ from backend.web.pages import form_page
 from backend.web.safe_next import safe_next
 
 WRONG = "The email address or password is not right"
+MAX_SIGN_IN_PASSWORD = 1024
 
 
 def normal_email(raw: Any) -> str:
@@ -61,14 +62,18 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
     data = await form_data(request)
     email = normal_email(data.get("email"))
     password = data.get("password") if isinstance(data.get("password"), str) else ""
+    # Nobody's password is longer (SEC-02 allows 128); a megabyte is not hashed.
+    password = password if len(password) <= MAX_SIGN_IN_PASSWORD else ""
     next_url = safe_next(data.get("next"), "/")
     address = client_address(request)
     store = access.store_of(request)
 
-    wait = await throttle.seconds_to_wait(store, email, address)
-    if wait:
+    attempt = await throttle.begin_attempt(store, email, address)
+    if attempt.wait:
         security_event("login_throttled", request, user=email)
-        message = f"Too many sign-in attempts. Wait {throttle.wait_in_words(wait)} and try again."
+        message = (
+            f"Too many sign-in attempts. Wait {throttle.wait_in_words(attempt.wait)} and try again."
+        )
         return _sign_in_page(429, email=email, next_url=next_url, error=message)
 
     rows = await User.select(
@@ -83,11 +88,15 @@ async def sign_in_submit(request: Request) -> Template | Redirect:
     # An unknown email still costs one hash check, so timing tells nothing either.
     ok = await verify_password(user["password_hash"] if user else "", password)
     if not ok or user is None:
-        await throttle.record_failure(store, email, address)
-        security_event("login_failed", request, user=email)
+        security_event("login_failed", request, user=email)  # the attempt stays counted
         return _sign_in_page(401, email=email, next_url=next_url, error=WRONG)
 
-    await throttle.record_success(store, email)
+    if user["totp_secret"]:
+        # Half way: the password was right, but earlier wrong codes keep counting
+        # until the code step succeeds (no fresh slate for code guessing).
+        await throttle.forget(store, attempt)
+    else:
+        await throttle.succeeded(store, attempt, email)
     if needs_rehash(user["password_hash"]):
         new_hash = await hash_password(password)
         async with db.writing():
@@ -138,19 +147,21 @@ async def code_submit(request: Request) -> Template | Redirect:
         return Redirect(request.app.route_reverse("accounts.sign_in"), status_code=303)
     _, record = found
     rows = await User.select(
-        User.email, User.totp_secret, User.totp_last_step, User.session_generation
+        User.email, User.totp_secret, User.totp_last_step, User.session_generation, User.active
     ).where(User.id == record.user_id)
+    if not rows or not rows[0]["active"] or rows[0]["session_generation"] != record.generation:
+        # Deactivated, or a new password since the first step: start again.
+        return Redirect(request.app.route_reverse("accounts.sign_in"), status_code=303)
     user = rows[0]
     store = access.store_of(request)
     address = client_address(request)
-    wait = await throttle.seconds_to_wait(store, user["email"], address)
-    if wait:
+    attempt = await throttle.begin_attempt(store, user["email"], address)
+    if attempt.wait:
         security_event("login_throttled", request, user=user["email"])
-        message = f"Too many attempts. Wait {throttle.wait_in_words(wait)} and try again."
+        message = f"Too many attempts. Wait {throttle.wait_in_words(attempt.wait)} and try again."
         return _code_page(429, next_url, message)
     step = accepted_step(user["totp_secret"], data.get("code"), user["totp_last_step"])
     if step is None:
-        await throttle.record_failure(store, user["email"], address)
         security_event("login_code_failed", request, user=user["email"])
         return _code_page(401, next_url, "That code is not right or was already used")
     async with db.writing():
@@ -162,7 +173,7 @@ async def code_submit(request: Request) -> Template | Redirect:
         )
     if not claimed:
         return _code_page(401, next_url, "That code is not right or was already used")
-    await throttle.record_success(store, user["email"])
+    await throttle.succeeded(store, attempt, user["email"])
     cookie = await access.start_session(request, record.user_id, user["session_generation"])
     security_event("login_ok", request, user=user["email"])
     return Redirect(next_url, status_code=303, cookies=[cookie])

@@ -30,7 +30,8 @@ class Store(Protocol):
     async def load_session(self, key_hash: str) -> SessionRecord | None: ...
     async def touch_session(self, key_hash: str, when: datetime) -> None: ...
     async def delete_session(self, key_hash: str) -> None: ...
-    async def add_failure(self, key: str, when: datetime, window: int) -> None: ...
+    async def add_failure(self, key: str, when: datetime, window: int) -> str: ...
+    async def remove_failure(self, key: str, handle: str) -> None: ...
     async def failures_since(self, key: str, since: datetime) -> list[datetime]: ...
     async def clear_failures(self, key: str) -> None: ...
     async def close(self) -> None: ...
@@ -85,10 +86,20 @@ class DatabaseStore:
         async with db.writing():
             await AuthSession.delete().where(AuthSession.key_hash == key_hash)
 
-    async def add_failure(self, key: str, when: datetime, window: int) -> None:
+    async def add_failure(self, key: str, when: datetime, window: int) -> str:
+        """Records one failure; returns a handle with which it can be taken back."""
         async with db.writing():
             await LoginFailure.delete().where(LoginFailure.at < when - timedelta(seconds=window))
-            await LoginFailure.insert(LoginFailure(key=key, at=when))
+            rows = await LoginFailure.insert(LoginFailure(key=key, at=when)).returning(
+                LoginFailure.id
+            )
+        return str(rows[0]["id"])
+
+    async def remove_failure(self, key: str, handle: str) -> None:
+        async with db.writing():
+            await LoginFailure.delete().where(
+                (LoginFailure.id == int(handle)) & (LoginFailure.key == key)
+            )
 
     async def failures_since(self, key: str, since: datetime) -> list[datetime]:
         rows = await LoginFailure.select(LoginFailure.at).where(
@@ -147,19 +158,25 @@ class RedisStore:
             return
         value = json.loads(raw)
         value["last_seen_at"] = when.isoformat()
-        await self.redis.set(key, json.dumps(value), keepttl=True)
+        # xx: only if still there, so a sign-out in between is not undone.
+        await self.redis.set(key, json.dumps(value), keepttl=True, xx=True)
 
     async def delete_session(self, key_hash: str) -> None:
         await self.redis.delete(self._session_key(key_hash))
 
-    async def add_failure(self, key: str, when: datetime, window: int) -> None:
+    async def add_failure(self, key: str, when: datetime, window: int) -> str:
         name = self._failure_key(key)
         stamp = when.timestamp()
+        member = f"{stamp}:{secrets.token_hex(8)}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(name, "-inf", stamp - window)
-            pipe.zadd(name, {f"{stamp}:{secrets.token_hex(4)}": stamp})
+            pipe.zadd(name, {member: stamp})
             pipe.expire(name, window)
             await pipe.execute()
+        return member
+
+    async def remove_failure(self, key: str, handle: str) -> None:
+        await self.redis.zrem(self._failure_key(key), handle)
 
     async def failures_since(self, key: str, since: datetime) -> list[datetime]:
         scores = await self.redis.zrangebyscore(
@@ -179,5 +196,5 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def make_store(redis_url: str) -> Store:
-    return RedisStore(redis_url) if redis_url else DatabaseStore()
+def make_store(redis_url: str, redis_prefix: str = "tandem") -> Store:
+    return RedisStore(redis_url, redis_prefix) if redis_url else DatabaseStore()

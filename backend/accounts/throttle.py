@@ -44,6 +44,51 @@ def _wait(rule: Rule, failures: list[datetime], now: datetime) -> int:
     return math.ceil((ready_at - now).total_seconds()) if ready_at > now else 0
 
 
+@dataclass
+class Attempt:
+    """One sign-in try, counted as a failure until it proves otherwise."""
+
+    handles: list[tuple[str, str]]  # (store key, handle of this try's record)
+    wait: int  # seconds to wait before trying; 0 = go ahead
+
+
+async def begin_attempt(store: Store, email: str, address: str) -> Attempt:
+    """Count this try first and judge it by the tries before it.
+
+    Counting before the ~0.1 s password check means a burst of requests sent
+    all at once sees itself: only the first few get a password checked.
+    A try refused here was never tried, so it does not count.
+    """
+    now = clock.now()
+    since = now - timedelta(seconds=WINDOW_SECONDS)
+    handles: list[tuple[str, str]] = []
+    waits: list[int] = []
+    for rule, value in ((ACCOUNT, email), (ADDRESS, address)):
+        key = _key(rule, value)
+        handles.append((key, await store.add_failure(key, now, WINDOW_SECONDS)))
+        earlier = await store.failures_since(key, since)
+        if now in earlier:
+            earlier.remove(now)  # this try itself
+        waits.append(_wait(rule, earlier, now))
+    attempt = Attempt(handles, max(waits))
+    if attempt.wait:
+        await forget(store, attempt)
+    return attempt
+
+
+async def forget(store: Store, attempt: Attempt) -> None:
+    """Take this try back: it was refused unheard, or its password was right."""
+    for key, handle in attempt.handles:
+        await store.remove_failure(key, handle)
+
+
+async def succeeded(store: Store, attempt: Attempt, email: str) -> None:
+    """Signed in: this try is no failure, and the account's slate is wiped (the
+    address keeps its count: one success must not reset a run against many accounts)."""
+    await forget(store, attempt)
+    await store.clear_failures(_key(ACCOUNT, email))
+
+
 async def seconds_to_wait(store: Store, email: str, address: str) -> int:
     """0 when a sign-in may be tried now, else how long to wait."""
     now = clock.now()

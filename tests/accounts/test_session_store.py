@@ -36,6 +36,13 @@ async def _redis_or_skip() -> str:
     return TEST_REDIS_URL
 
 
+async def _redis_settings(settings):
+    """Redis outlives a test (and is shared with any other run): each test gets
+    keys of its own."""
+    url = await _redis_or_skip()
+    return replace(settings, redis_url=url, redis_prefix=f"test-{uuid.uuid4().hex[:12]}")
+
+
 class Instance:
     """One more app process on the same database (and store)."""
 
@@ -85,7 +92,7 @@ async def test_two_app_instances_share_a_session_in_the_database(settings, world
 
 
 async def test_two_app_instances_share_a_session_in_redis(settings, world):
-    redis_settings = replace(settings, redis_url=await _redis_or_skip())
+    redis_settings = await _redis_settings(settings)
     cookie = await _signed_in_elsewhere(redis_settings, world)
     await _works_on_another_instance(redis_settings, world, cookie)
     # Nothing of the session went to the database.
@@ -95,7 +102,7 @@ async def test_two_app_instances_share_a_session_in_redis(settings, world):
 
 
 async def test_throttling_in_redis_is_shared_between_instances(settings, world):
-    redis_settings = replace(settings, redis_url=await _redis_or_skip())
+    redis_settings = await _redis_settings(settings)
     email = f"{uuid.uuid4().hex[:8]}@test.example"  # fresh key: Redis outlives tests
     for _ in range(5):
         async with Instance(redis_settings) as c:

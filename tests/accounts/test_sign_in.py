@@ -371,3 +371,96 @@ async def test_a_line_break_typed_into_the_email_cannot_forge_a_log_line(client_
     lines = [r.getMessage() for r in caplog.records if r.name == "tandem.security"]
     assert len(lines) == 1
     assert "\n" not in lines[0] and "\\n" in lines[0]
+
+
+# ---------------------------------------------------------------- review follow-ups
+
+
+async def test_a_burst_of_parallel_guesses_gets_only_a_few_passwords_checked(client_as, world):
+    """SEC-03: each try is counted before its ~0.1 s password check, so a burst
+    sent all at once cannot all slip past the count."""
+    import asyncio
+
+    fixed_clock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    c = await client_as()
+    await c.csrf_token()
+    answers = await asyncio.gather(
+        *[sign_in(c, "agency_lead@test.example", f"guess number {n:03}") for n in range(20)]
+    )
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {401, 429}
+    # (With true parallelism, as on PostgreSQL, every try may see the others
+    # first and none is checked: that is still no guessing.)
+    assert statuses.count(401) <= 6, statuses
+    # Refused tries were never tried: only the checked ones count.
+    key = "email:agency_lead@test.example"
+    assert await LoginFailure.count().where(LoginFailure.key == key) == statuses.count(401)
+
+
+async def test_a_right_password_does_not_wipe_earlier_wrong_codes(client_as, world):
+    """SEC-04: knowing the password must not give unlimited code guesses."""
+    fixed_clock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    secret = await _with_totp(world)
+    right = pyotp.TOTP(secret).now()
+    wrong = "000000" if right != "000000" else "111111"
+    c = await client_as()
+    for _ in range(5):
+        assert (await sign_in(c, "agency_lead@test.example")).status_code == 303
+        assert (await c.post_form("/sign-in/code", {"code": wrong})).status_code == 401
+    await sign_in(c, "agency_lead@test.example")
+    blocked = await c.post_form("/sign-in/code", {"code": right})
+    assert blocked.status_code == 429
+
+
+async def test_ending_all_sessions_also_revokes_api_tokens(client_as, world):
+    from backend.accounts.access import TOKEN_PREFIX, hash_secret
+    from backend.accounts.tables import ApiToken
+
+    raw = TOKEN_PREFIX + "abc123"
+    await ApiToken.insert(
+        ApiToken(
+            user=world.lead,
+            name="script",
+            token_hash=hash_secret(raw),
+            prefix=raw[:12],
+            created_at=clock.now(),
+        )
+    )
+    script = await client_as()
+    headers = {"authorization": f"Bearer {raw}"}
+    assert (await script.get("/api/initiatives", headers=headers)).status_code == 200
+    await services.end_all_sessions(world.lead)  # a password change or reset does this
+    assert (await script.get("/api/initiatives", headers=headers)).status_code == 401
+
+
+async def test_an_invitation_dies_when_a_password_is_set_another_way(client_as, world):
+    from backend.accounts.access import hash_secret
+    from backend.accounts.tables import Invitation
+
+    invited = await services.create_user("New Person", "new@test.example")
+    now = clock.now()
+    await Invitation.insert(
+        Invitation(
+            user=invited,
+            token_hash=hash_secret("link-token"),
+            expires_at=now + timedelta(days=7),
+            created_at=now,
+        )
+    )
+    c = await client_as()
+    assert (await c.get("/invitations/link-token")).status_code == 200
+    await services.set_password(invited, await passwords.hash_password("a reset passphrase"))
+    assert (await c.get("/invitations/link-token")).status_code == 404
+
+
+async def test_the_same_email_twice_at_once_is_a_message_not_an_error(world):
+    import asyncio
+
+    from backend.errors import Invalid
+
+    results = await asyncio.gather(
+        *[services.create_user("Twin", "twin@test.example") for _ in range(2)],
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert sum(isinstance(r, Invalid) for r in results) == 1
