@@ -18,6 +18,7 @@ from litestar.routes import HTTPRoute
 
 from backend import clock
 from backend.accounts import permissions
+from backend.accounts import services as accounts
 from backend.accounts.access import TOKEN_PREFIX, hash_secret
 from backend.accounts.tables import (
     ApiToken,
@@ -83,9 +84,10 @@ async def _ids(world) -> dict[str, object]:
             created_at=now,
         )
     ).returning(ApiToken.id)
+    invited = await accounts.create_user("Invited Person", "invited@test.example")
     await Invitation.insert(
         Invitation(
-            user=world.users["viewer"],
+            user=invited,
             token_hash=hash_secret("walk-invitation"),
             expires_at=now + timedelta(days=1),
             created_at=now,

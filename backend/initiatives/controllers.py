@@ -18,10 +18,14 @@ from backend.scrum.tables import BacklogItem, Release, Sprint
 
 @get("/", name="home", include_in_schema=False)
 async def home(request: Request) -> Redirect:
-    """One agency: its page. Several (or none): the list of everything one may see."""
-    agency_ids = request.state.access.agency_ids
+    """One agency: its page. Several (or none): the list of everything one may see;
+    a site admin of no agency: site administration."""
+    access = request.state.access
+    agency_ids = access.agency_ids
     if len(agency_ids) == 1:
         url = request.app.route_reverse("agencies.detail", agency_id=agency_ids[0])
+    elif not agency_ids and access.is_site_admin:
+        url = request.app.route_reverse("admin.home")
     else:
         url = request.app.route_reverse("initiatives.list")
     return Redirect(url, status_code=303)

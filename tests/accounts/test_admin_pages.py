@@ -241,3 +241,9 @@ async def test_a_new_user_without_agencies_sees_no_agency(admin, client_as, worl
     listing = await person.get("/initiatives")
     assert listing.status_code == 200
     assert "Parent engagement" not in listing.text and "Other initiative" not in listing.text
+
+
+async def test_a_site_admin_of_no_agency_starts_at_site_administration(client_as, world):
+    admin = await client_as(world.users["admin"])
+    response = await admin.get("/")
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
