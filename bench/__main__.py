@@ -24,11 +24,10 @@ from jinja2 import Environment
 from litestar import Litestar, MediaType, get
 from litestar.params import FromPath
 
-from backend import clock, db
+from backend import db
 from backend.accounts import permissions
 from backend.accounts import services as accounts
-from backend.accounts.access import SESSION_COOKIE, hash_secret, new_secret
-from backend.accounts.store import SessionRecord
+from backend.accounts.access import SESSION_COOKIE, save_new_session
 from backend.app import create_app
 from backend.cli import migrate_elsewhere
 from backend.config import Settings
@@ -245,11 +244,7 @@ async def sign_in_as_lead(app: Litestar, client: httpx.AsyncClient, agency_id: i
     request, as in real use, without an argon2 sign-in in the measurement."""
     user = await accounts.create_user("Bench Lead", "lead@bench.example")
     await accounts.set_membership(user, agency_id, "agency_lead")
-    raw = new_secret()
-    now = clock.now()
-    record = SessionRecord(user, 1, "active", now, now)
-    await app.state.store.save_session(hash_secret(raw), record, 12 * 3600)
-    client.cookies.set(SESSION_COOKIE, raw)
+    client.cookies.set(SESSION_COOKIE, await save_new_session(app.state.store, user, 1))
 
 
 # ---------------------------------------------------------------- report

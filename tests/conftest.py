@@ -117,15 +117,11 @@ class Client(httpx.AsyncClient):
     async def sign_in_as(self, user_id: int) -> None:
         """A session for `user_id` straight in the store: the sign-in form is tested
         on its own (tests/accounts), and argon2 per test would cost seconds."""
-        from backend.accounts.access import SESSION_COOKIE, hash_secret, new_secret
-        from backend.accounts.store import SessionRecord
+        from backend.accounts.access import SESSION_COOKIE, save_new_session
         from backend.accounts.tables import User
 
         rows = await User.select(User.session_generation).where(User.id == user_id)
-        raw = new_secret()
-        now = clock.now()
-        record = SessionRecord(user_id, rows[0]["session_generation"], "active", now, now)
-        await self.app.state.store.save_session(hash_secret(raw), record, 12 * 3600)
+        raw = await save_new_session(self.app.state.store, user_id, rows[0]["session_generation"])
         # The domain httpx files the server's own Set-Cookie under, so a rotated
         # session replaces this cookie instead of sitting beside it.
         self.cookies.set(SESSION_COOKIE, raw, domain="testserver.local")

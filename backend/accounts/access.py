@@ -111,13 +111,22 @@ async def start_session(
     old = connection.cookies.get(SESSION_COOKIE)
     if old:
         await store_of(connection).delete_session(hash_secret(old))
+    raw = await save_new_session(
+        store_of(connection), user_id, generation, state, settings.session_absolute_hours
+    )
+    return session_cookie(settings, raw)
+
+
+async def save_new_session(
+    store: Store, user_id: int, generation: int, state: str = "active", hours: int = 12
+) -> str:
+    """Store a session starting now; returns the raw id for the cookie (only its
+    hash is stored). Tests and the bench use it to skip the sign-in form."""
     raw = new_secret()
     now = clock.now()
     record = SessionRecord(user_id, generation, state, now, now)
-    await store_of(connection).save_session(
-        hash_secret(raw), record, settings.session_absolute_hours * 3600
-    )
-    return session_cookie(settings, raw)
+    await store.save_session(hash_secret(raw), record, hours * 3600)
+    return raw
 
 
 async def end_session(connection: ASGIConnection) -> Cookie:

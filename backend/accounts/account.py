@@ -114,10 +114,20 @@ async def account_page(request: Request, done: FromQuery[str | None] = None) -> 
 # ---------------------------------------------------------------- password
 
 
-async def _password_guess_allowed(request: Request, email: str) -> int:
-    """Seconds to wait before the current password may be checked again (SEC-03):
-    a borrowed session must not become a way to guess the password."""
-    return await throttle.seconds_to_wait(access.store_of(request), email, client_address(request))
+async def _begin_guess(request: Request, email: str) -> throttle.Attempt:
+    """The current password is checked under the sign-in throttle (SEC-03): a
+    borrowed session must not become a way to guess it."""
+    return await throttle.begin_attempt(access.store_of(request), email, client_address(request))
+
+
+async def _throttled(
+    request: Request, attempt: throttle.Attempt, field: str, what: str, event: str, email: str
+) -> Template:
+    security_event(event, request, user=email)
+    errors = Errors()
+    wait = throttle.wait_in_words(attempt.wait)
+    errors.add(field, f"Too many wrong {what}. Wait {wait} and try again.")
+    return await _account_page(request, 429, errors=errors)
 
 
 @post("/account/password", name="accounts.password")
@@ -130,25 +140,27 @@ async def change_password(request: Request) -> Template | Redirect:
     user = await _user(me.user_id)
     errors = Errors()
 
-    wait = await _password_guess_allowed(request, user["email"])
-    if wait:
-        security_event("password_change_throttled", request, user=user["email"])
-        errors.add(
+    store = access.store_of(request)
+    attempt = await _begin_guess(request, user["email"])
+    if attempt.wait:
+        return await _throttled(
+            request,
+            attempt,
             "current_password",
-            f"Too many wrong passwords. Wait {throttle.wait_in_words(wait)} and try again.",
+            "passwords",
+            "password_change_throttled",
+            user["email"],
         )
-        return await _account_page(request, 429, errors=errors)
-
     if not current:
         errors.add("current_password", "Enter your current password")
+        await throttle.forget(store, attempt)  # nothing was guessed
     elif len(current) > _MAX_CURRENT_PASSWORD or not await verify_password(
         user["password_hash"], current
     ):
-        await throttle.record_failure(
-            access.store_of(request), user["email"], client_address(request)
-        )
         security_event("password_change_failed", request, user=user["email"])
         errors.add("current_password", "Your current password is not right")
+    else:
+        await throttle.succeeded(store, attempt, user["email"])
     problem = password_problem(new, context=(user["name"], user["email"]))
     if problem:
         errors.add("new_password", problem)
@@ -161,14 +173,8 @@ async def change_password(request: Request) -> Template | Redirect:
     if errors:
         return await _account_page(request, 422, errors=errors)
 
-    await throttle.record_success(access.store_of(request), user["email"])
-    new_hash = await hash_password(new)
-    async with db.writing():
-        await User.update({User.password_hash: new_hash, User.version: User.version + 1}).where(
-            User.id == me.user_id
-        )
-        # Every other browser signed in as this person is signed out.
-        generation = await services.end_all_sessions(me.user_id)
+    # Every other browser signed in as this person is signed out.
+    generation = await services.set_password(me.user_id, await hash_password(new))
     cookie = await access.start_session(request, me.user_id, generation)
     security_event("password_changed", request, user=user["email"])
     return Redirect(_account_url(request, "password"), status_code=303, cookies=[cookie])
@@ -274,14 +280,12 @@ async def totp_disable(request: Request) -> Template | Redirect:
     password = _raw(data, "totp_password")
     code = _raw(data, "totp_code")
     errors = Errors()
-    wait = await _password_guess_allowed(request, user["email"])
-    if wait:
-        security_event("totp_disable_throttled", request, user=user["email"])
-        errors.add(
-            "totp_password",
-            f"Too many wrong attempts. Wait {throttle.wait_in_words(wait)} and try again.",
+    store = access.store_of(request)
+    attempt = await _begin_guess(request, user["email"])
+    if attempt.wait:
+        return await _throttled(
+            request, attempt, "totp_password", "attempts", "totp_disable_throttled", user["email"]
         )
-        return await _account_page(request, 429, errors=errors)
     if not password:
         errors.add("totp_password", "Enter your password")
     elif len(password) > _MAX_CURRENT_PASSWORD or not await verify_password(
@@ -293,10 +297,7 @@ async def totp_disable(request: Request) -> Template | Redirect:
         errors.add("totp_code", "Enter the 6-digit code your app shows now")
     elif step is None:
         errors.add("totp_code", "That code is not right or was already used")
-    if errors:
-        await throttle.record_failure(
-            access.store_of(request), user["email"], client_address(request)
-        )
+    if errors:  # the attempt stays counted
         security_event("totp_disable_failed", request, user=user["email"])
         return await _account_page(request, 422, errors=errors)
     async with db.writing():
@@ -311,7 +312,7 @@ async def totp_disable(request: Request) -> Template | Redirect:
     if not cleared:
         errors.add("totp_code", "That code is not right or was already used")
         return await _account_page(request, 422, errors=errors)
-    await throttle.record_success(access.store_of(request), user["email"])
+    await throttle.succeeded(store, attempt, user["email"])
     cookie = await access.start_session(request, me.user_id, cleared[0]["session_generation"])
     security_event("totp_disabled", request, user=user["email"])
     return Redirect(_account_url(request, "totp_off"), status_code=303, cookies=[cookie])

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from backend import db
+import secrets
+from datetime import timedelta
+
+from backend import clock, db
+from backend.accounts.access import hash_secret
 from backend.accounts.permissions import ROLES
-from backend.accounts.tables import LiaisonAssignment, Membership, User
-from backend.errors import Invalid
+from backend.accounts.tables import (
+    Agency,
+    ApiToken,
+    Invitation,
+    LiaisonAssignment,
+    Membership,
+    User,
+)
+from backend.errors import Conflict, Invalid, NotFound
 
 
 async def create_user(
@@ -75,9 +86,6 @@ async def end_all_sessions(user_id: int) -> int:
     """Every session of the user stops working at its next request, and their API
     tokens are revoked (someone who held a session could have made one); returns
     the new generation (a session started after this call must carry it)."""
-    from backend import clock
-    from backend.accounts.tables import ApiToken
-
     async with db.writing():
         await ApiToken.update({ApiToken.revoked_at: clock.now()}).where(
             (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
@@ -99,13 +107,6 @@ _LEAD = "agency_lead"
 
 async def create_invitation(user_id: int, *, days: int = INVITATION_DAYS) -> str:
     """A one-time link token for the user; only its hash is stored. Returns the raw token."""
-    import secrets
-    from datetime import timedelta
-
-    from backend import clock
-    from backend.accounts.access import hash_secret
-    from backend.accounts.tables import Invitation
-
     token = secrets.token_urlsafe(32)
     now = clock.now()
     async with db.writing():
@@ -138,14 +139,21 @@ async def invite_user(
     return user_id, token
 
 
-async def _lock_agency(agency_id: int) -> None:
-    """Inside a write transaction: membership changes of one agency go one at a time,
-    so two leads demoting each other at once cannot leave the agency without one.
-    SQLite writers are already serialised by db.writing()."""
-    from backend.accounts.tables import Agency
+async def lock_agency(agency_id: int) -> None:
+    """Inside a write transaction: writers of one agency's members or stage order go
+    one at a time (two leads demoting each other at once cannot leave it without
+    one; two stage reorders cannot interleave).
 
-    if not db.active().is_sqlite:
-        await Agency.select(Agency.id).where(Agency.id == agency_id).lock_rows()
+    A no-op UPDATE takes the agency's row lock on PostgreSQL until commit; SQLite
+    writers are already serialised by the process-wide write lock.
+    """
+    updated = (
+        await Agency.update({Agency.slug: Agency.slug})
+        .where(Agency.id == agency_id)
+        .returning(Agency.id)
+    )
+    if not updated:
+        raise NotFound(f"Agency {agency_id} was not found")
 
 
 async def _other_active_leads(agency_id: int, membership_id: int) -> int:
@@ -165,7 +173,6 @@ LAST_LEAD = (
 
 
 async def _membership_in(agency_id: int, membership_id: int) -> dict:
-    from backend.errors import NotFound
 
     rows = await Membership.select(
         Membership.id,
@@ -186,12 +193,10 @@ async def change_member_role(
 ) -> dict:
     """Give a member another role (DATA-01: only from the version they saw). Returns the
     membership as it was before the change. Never leaves the agency without a lead."""
-    from backend.errors import Conflict
-
     if role not in ROLES:
         raise Invalid({field: "Choose a role from the list"})
     async with db.writing():
-        await _lock_agency(agency_id)
+        await lock_agency(agency_id)
         member = await _membership_in(agency_id, membership_id)
         if member["version"] != version:
             raise Conflict(
@@ -216,10 +221,8 @@ async def set_member_active(
     field: str = "active",
 ) -> dict:
     """Deactivate or reactivate a membership; returns it as it was before."""
-    from backend.errors import Conflict
-
     async with db.writing():
-        await _lock_agency(agency_id)
+        await lock_agency(agency_id)
         member = await _membership_in(agency_id, membership_id)
         if version is not None and member["version"] != version:
             raise Conflict(
@@ -243,7 +246,7 @@ async def add_member(agency_id: int, user_id: int, role: str, *, field: str = "r
     """Add an existing user (or reactivate them) with `role`; refuses to take the
     agency's last lead away by re-adding them with another role."""
     async with db.writing():
-        await _lock_agency(agency_id)
+        await lock_agency(agency_id)
         rows = await Membership.select(Membership.id, Membership.role, Membership.active).where(
             (Membership.user == user_id) & (Membership.agency == agency_id)
         )
@@ -255,11 +258,10 @@ async def add_member(agency_id: int, user_id: int, role: str, *, field: str = "r
 
 async def set_password(user_id: int, password_hash: str) -> int:
     """A new password ends every session of the user; returns the new generation."""
-    from backend import clock
-    from backend.accounts.tables import Invitation
-
     async with db.writing():
-        await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+        await User.update(
+            {User.password_hash: password_hash, User.version: User.version + 1}
+        ).where(User.id == user_id)
         # An invitation link not taken up must not set the password again later.
         await Invitation.update({Invitation.used_at: clock.now()}).where(
             (Invitation.user == user_id) & Invitation.used_at.is_null()
@@ -269,11 +271,8 @@ async def set_password(user_id: int, password_hash: str) -> int:
 
 async def accept_invitation(invitation_id: int, user_id: int, password_hash: str) -> int | None:
     """Spend the invitation and set the password, at most once (two tabs race: one wins).
-    Every other open invitation of the user dies with it. Returns the new session
-    generation, or None when the invitation was already used."""
-    from backend import clock
-    from backend.accounts.tables import Invitation
-
+    Every other open invitation of the user dies with it (set_password). Returns the
+    new session generation, or None when the invitation was already used."""
     now = clock.now()
     async with db.writing():
         claimed = (
@@ -283,9 +282,6 @@ async def accept_invitation(invitation_id: int, user_id: int, password_hash: str
         )
         if not claimed:
             return None
-        await Invitation.update({Invitation.used_at: now}).where(
-            (Invitation.user == user_id) & Invitation.used_at.is_null()
-        )
         return await set_password(user_id, password_hash)
 
 

@@ -89,29 +89,6 @@ async def succeeded(store: Store, attempt: Attempt, email: str) -> None:
     await store.clear_failures(_key(ACCOUNT, email))
 
 
-async def seconds_to_wait(store: Store, email: str, address: str) -> int:
-    """0 when a sign-in may be tried now, else how long to wait."""
-    now = clock.now()
-    since = now - timedelta(seconds=WINDOW_SECONDS)
-    waits = []
-    for rule, value in ((ACCOUNT, email), (ADDRESS, address)):
-        failures = await store.failures_since(_key(rule, value), since)
-        waits.append(_wait(rule, failures, now))
-    return max(waits)
-
-
-async def record_failure(store: Store, email: str, address: str) -> None:
-    now = clock.now()
-    for rule, value in ((ACCOUNT, email), (ADDRESS, address)):
-        await store.add_failure(_key(rule, value), now, WINDOW_SECONDS)
-
-
-async def record_success(store: Store, email: str) -> None:
-    """The account's slate is wiped; the address keeps its count (one success
-    must not reset a guessing run against many accounts)."""
-    await store.clear_failures(_key(ACCOUNT, email))
-
-
 def wait_in_words(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} seconds"

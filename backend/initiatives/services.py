@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from backend import db
+from backend.accounts.services import lock_agency
 from backend.accounts.tables import Agency
 from backend.errors import Invalid, NotFound
 from backend.initiatives.tables import DEFAULT_STAGES, CIStage, Initiative
@@ -114,26 +115,10 @@ async def rename_stage(agency_id: int, stage_id: int, name: str, short_name: str
             raise NotFound("That stage is not one of this agency's stages")
 
 
-async def _lock_agency(agency_id: int) -> None:
-    """Serialise writers of one agency's stage order.
-
-    A no-op UPDATE takes the agency's row lock on PostgreSQL until commit, so
-    two reorders cannot interleave (or deadlock); SQLite writers are already
-    serialised by the process-wide write lock.
-    """
-    updated = (
-        await Agency.update({Agency.slug: Agency.slug})
-        .where(Agency.id == agency_id)
-        .returning(Agency.id)
-    )
-    if not updated:
-        raise NotFound(f"Agency {agency_id} was not found")
-
-
 async def move_stage(agency_id: int, stage_id: int, direction: str) -> None:
     """Swap a stage with its neighbour; positions are renumbered 1..n in one transaction."""
     async with db.writing():
-        await _lock_agency(agency_id)
+        await lock_agency(agency_id)
         stages = await stages_for_agency(agency_id)
         ids = [s["id"] for s in stages]
         if stage_id not in ids:
@@ -148,7 +133,7 @@ async def move_stage(agency_id: int, stage_id: int, direction: str) -> None:
 
 async def add_stage(agency_id: int, name: str, short_name: str = "") -> int:
     async with db.writing():
-        await _lock_agency(agency_id)
+        await lock_agency(agency_id)
         stages = await stages_for_agency(agency_id)
         row = (
             await CIStage.insert(
