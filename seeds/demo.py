@@ -154,18 +154,7 @@ async def _play(today: date) -> tuple[int, dict[str, int]]:
     for minute, key in enumerate(order):
         item = by_key[key]
         _set_time(setup_day, 10 + minute // 60, minute % 60)
-        ids[key] = await scrum.create_item(
-            initiative_id,
-            {
-                "kind": item.kind,
-                "title": item.title,
-                "narrative": item.narrative,
-                "acceptance_criteria": item.criteria,
-                "estimate": item.estimate,
-                "stage": stages[item.stage],
-                "assignee_name": item.assignee,
-            },
-        )
+        ids[key] = await scrum.create_item(initiative_id, _item_values(item, stages))
     blockers: dict[str, list[int]] = defaultdict(list)
     for item_key, blocker_key in BLOCKED_BY:
         blockers[item_key].append(ids[blocker_key])
@@ -267,6 +256,19 @@ async def _work_the_sprint(
             await scrum.move_item(ids[key], columns[column])
 
 
+def _item_values(item, stages) -> dict:
+    """A seed item (either agency's data module) as create_item takes it."""
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "narrative": item.narrative,
+        "acceptance_criteria": item.criteria,
+        "estimate": item.estimate,
+        "stage": stages[item.stage],
+        "assignee_name": item.assignee,
+    }
+
+
 def _weekday(day: date) -> date:
     """Saturday and Sunday move back to Friday: the demo team works weekdays."""
     return day - timedelta(days=max(0, day.weekday() - 4))
@@ -297,18 +299,7 @@ async def _play_second_agency(today: date) -> int:
     ids: dict[str, int] = {}
     for minute, item in enumerate(data.ITEMS):
         _set_time(setup_day, 10, minute)
-        ids[item.key] = await scrum.create_item(
-            initiative_id,
-            {
-                "kind": item.kind,
-                "title": item.title,
-                "narrative": item.narrative,
-                "acceptance_criteria": item.criteria,
-                "estimate": item.estimate,
-                "stage": stages[item.stage],
-                "assignee_name": item.assignee,
-            },
-        )
+        ids[item.key] = await scrum.create_item(initiative_id, _item_values(item, stages))
     plan = data.SPRINT
     _set_time(_weekday(start - timedelta(days=1)), 14)  # planned the Friday before
     sprint_id = await scrum.create_sprint(
