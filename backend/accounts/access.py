@@ -24,9 +24,11 @@ from backend import clock, db
 from backend.accounts import permissions
 from backend.accounts.audit import security_event
 from backend.accounts.store import SessionRecord, Store
-from backend.accounts.tables import ApiToken, User
+from backend.accounts.tables import Agency, ApiToken, User
 from backend.config import Settings
 from backend.errors import Forbidden, NotFound, SignInRequired
+from backend.initiatives.tables import Initiative
+from backend.scrum.tables import BacklogItem, Release, Sprint
 
 SESSION_COOKIE = "tandem_session"
 TOKEN_PREFIX = "tdm_"
@@ -254,21 +256,19 @@ async def access_from_token(connection: ASGIConnection, header: str) -> Access |
 # ---------------------------------------------------------------- which agency
 
 
+_UNDER_INITIATIVE = {"sprint_id": Sprint, "release_id": Release, "item_id": BacklogItem}
+
+
 async def _agency_of(name: str, value: int) -> int | None:
     """The agency that owns the row a path id names (None when there is no such row)."""
-    from backend.initiatives.tables import Initiative
-    from backend.scrum.tables import BacklogItem, Release, Sprint
-
     if not db.possible_id(value):
         return None
     if name == "agency_id":
-        from backend.accounts.tables import Agency
-
         rows = await Agency.select(Agency.id.as_alias("agency")).where(Agency.id == value)
     elif name == "initiative_id":
         rows = await Initiative.select(Initiative.agency).where(Initiative.id == value)
     else:
-        table = {"sprint_id": Sprint, "release_id": Release, "item_id": BacklogItem}[name]
+        table = _UNDER_INITIATIVE[name]
         rows = await table.select(table.initiative.agency.as_alias("agency")).where(
             table.id == value
         )

@@ -6,18 +6,14 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from backend.accounts.tables import Agency
+from backend.accounts.queries import agency_or_404
 from backend.initiatives.tables import Initiative
 from backend.scrum.tables import Sprint
 
 
 @get("/agencies/{agency_id:int}", name="agencies.detail")
 async def agency_detail(request: Request, agency_id: FromPath[int]) -> Template:
-    agency = (
-        await Agency.select(Agency.id, Agency.name, Agency.state, Agency.kind).where(
-            Agency.id == agency_id
-        )
-    )[0]
+    agency = await agency_or_404(agency_id)
     initiatives = await (
         Initiative.select(
             Initiative.id,

@@ -13,8 +13,9 @@ from litestar.response import Redirect, Template
 from backend.accounts import access, services
 from backend.accounts.audit import security_event
 from backend.accounts.permissions import ROLE_LABELS, ROLES
-from backend.accounts.tables import Agency, LiaisonAssignment, Membership, User
-from backend.errors import Conflict, Invalid, NotFound
+from backend.accounts.queries import agency_or_404
+from backend.accounts.tables import LiaisonAssignment, Membership, User
+from backend.errors import Conflict, Invalid
 from backend.web import forms
 from backend.web.forms import Errors, form_data, typed
 from backend.web.pages import form_page
@@ -41,13 +42,6 @@ def invitation_url(request: Request, token: str) -> str:
     """The absolute link a person opens to choose their password."""
     base = str(request.base_url).rstrip("/")
     return base + request.app.route_reverse("accounts.invitation", token=token)
-
-
-async def _agency_or_404(agency_id: int) -> dict[str, Any]:
-    rows = await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id)
-    if not rows:
-        raise NotFound("There is nothing at this address.")
-    return rows[0]
 
 
 async def _page(
@@ -124,7 +118,7 @@ async def _rotated_if_self(request: Request, user_id: int) -> list[Cookie]:
 
 @get("/agencies/{agency_id:int}/members", name="agencies.members")
 async def members(request: Request, agency_id: FromPath[int]) -> Template:
-    return await _page(request, await _agency_or_404(agency_id))
+    return await _page(request, await agency_or_404(agency_id))
 
 
 @post("/agencies/{agency_id:int}/members", name="agencies.member_add")
@@ -133,7 +127,7 @@ async def member_add(request: Request, agency_id: FromPath[int]) -> Template | R
 
     Only email, name and role are read: agency_id, user_id or is_site_admin sent
     in the body are ignored (SEC-14)."""
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     data = await form_data(request)
     errors = Errors()
     email = email_address(data.get("email"), "email", errors)
@@ -175,7 +169,7 @@ def _version(data: dict[str, Any]) -> int | None:
 async def member_role(
     request: Request, agency_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     data = await form_data(request)
     version = forms.edit_version(data, "members page")
     field = f"role-{membership_id}"
@@ -214,7 +208,7 @@ async def member_role(
 async def member_active(
     request: Request, agency_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     data = await form_data(request)
     field = f"active-{membership_id}"
     errors = Errors()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.accounts.tables import Agency
-from backend.errors import Conflict, Invalid, NotFound
+from backend.accounts.queries import agency_or_404
+from backend.errors import Conflict, Invalid
 from backend.initiatives import services
 from backend.initiatives.forms import parse_initiative, parse_stage
 from backend.initiatives.queries import initiative_or_404, stage_options
@@ -18,16 +16,9 @@ from backend.web.forms import edit_version, form_data
 from backend.web.pages import form_page
 
 
-async def _agency_or_404(agency_id: int) -> dict[str, Any]:
-    rows = await Agency.select(Agency.id, Agency.name).where(Agency.id == agency_id)
-    if not rows:
-        raise NotFound(f"Agency {agency_id} was not found")
-    return rows[0]
-
-
 @get("/agencies/{agency_id:int}/initiatives/new", name="initiatives.new")
 async def initiative_new(agency_id: FromPath[int]) -> Template:
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     return form_page(
         "initiatives/form.html",
         title="New initiative",
@@ -41,7 +32,7 @@ async def initiative_new(agency_id: FromPath[int]) -> Template:
 
 @post("/agencies/{agency_id:int}/initiatives/new", name="initiatives.create")
 async def initiative_create(request: Request, agency_id: FromPath[int]) -> Template | Redirect:
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     data = await form_data(request)
     values, errors = parse_initiative(data)
     if not errors:
@@ -133,13 +124,13 @@ async def _stages_page(agency: dict, status: int = 200, errors=None, values=None
 
 @get("/agencies/{agency_id:int}/stages", name="initiatives.stages")
 async def stage_list(agency_id: FromPath[int]) -> Template:
-    return await _stages_page(await _agency_or_404(agency_id))
+    return await _stages_page(await agency_or_404(agency_id))
 
 
 @post("/agencies/{agency_id:int}/stages", name="initiatives.stages_update")
 async def stage_update(request: Request, agency_id: FromPath[int]) -> Template | Redirect:
     """One endpoint for the page's forms: rename, move up/down, add."""
-    agency = await _agency_or_404(agency_id)
+    agency = await agency_or_404(agency_id)
     data = await form_data(request)
     action = data.get("action")
     errors = forms.Errors()
