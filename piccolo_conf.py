@@ -12,5 +12,8 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.initiatives.piccolo_app",
         "backend.scrum.piccolo_app",
+        "backend.exploration.piccolo_app",
+        "backend.practice.piccolo_app",
+        "backend.traceability.piccolo_app",
     ]
 )

@@ -18,9 +18,17 @@ from backend.accounts import access, account, admin, agencies, invitations, memb
 from backend.accounts.store import make_store
 from backend.api import controllers as api
 from backend.config import Settings
+from backend.exploration import api as exploration_api
+from backend.exploration import controllers as exploration
+from backend.initiatives import api as progress_api
 from backend.initiatives import controllers as initiatives
 from backend.initiatives import editing as initiative_editing
+from backend.initiatives import progress
+from backend.practice import api as practice_api
+from backend.practice import controllers as practice
 from backend.scrum import backlog, board, charts, items, releases, sprints
+from backend.traceability import api as traceability_api
+from backend.traceability import controllers as traceability
 from backend.web import health, templating
 from backend.web.errors import EXCEPTION_HANDLERS
 from backend.web.path_ids import refuse_impossible_ids
@@ -66,9 +74,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *releases.route_handlers,
                     *board.route_handlers,
                     *charts.route_handlers,
+                    *progress.route_handlers,
+                    *exploration.route_handlers,
+                    *practice.route_handlers,
+                    *traceability.route_handlers,
                 ],
             ),
             *api.route_handlers,
+            *progress_api.route_handlers,
+            *exploration_api.route_handlers,
+            *practice_api.route_handlers,
+            *traceability_api.route_handlers,
             create_static_files_router(
                 path="/static",
                 directories=[settings.static_dir],

@@ -52,10 +52,15 @@ def all_tables() -> list[type[Table]]:
     from piccolo.apps.migrations.auto.migration_manager import sort_table_classes
 
     from backend.accounts.tables import TABLES as accounts
+    from backend.exploration.tables import TABLES as exploration
     from backend.initiatives.tables import TABLES as initiatives
+    from backend.practice.tables import TABLES as practice
     from backend.scrum.tables import TABLES as scrum
+    from backend.traceability.tables import TABLES as traceability
 
-    return sort_table_classes([*accounts, *initiatives, *scrum])
+    return sort_table_classes(
+        [*accounts, *initiatives, *scrum, *exploration, *practice, *traceability]
+    )
 
 
 class Database:

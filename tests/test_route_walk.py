@@ -30,7 +30,11 @@ from backend.accounts.tables import (
 )
 from backend.db import all_tables
 from backend.scrum import services as scrum
+from tests.exploration.walk import walk_ids as exploration_ids
 from tests.factories import make_items
+from tests.initiatives.walk import walk_ids as progress_ids
+from tests.practice.walk import walk_ids as practice_ids
+from tests.traceability.walk import walk_ids as traceability_ids
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 SKIP_PREFIXES = ("/static", "/api/schema")
@@ -104,6 +108,10 @@ async def _ids(world) -> dict[str, object]:
         "user_id": world.users["viewer"],
         "token_id": token[0]["id"],
         "token": "walk-invitation",
+        **await progress_ids(world),
+        **await exploration_ids(world),
+        **await practice_ids(world),
+        **await traceability_ids(world, items[0]),
     }
 
 

@@ -27,7 +27,21 @@ from backend.accounts.store import SessionRecord, Store
 from backend.accounts.tables import Agency, ApiToken, User
 from backend.config import Settings
 from backend.errors import Forbidden, NotFound, SignInRequired
-from backend.initiatives.tables import Initiative
+from backend.exploration.tables import CausalLink, DataQuestion, Finding, TheoryOfChange
+from backend.initiatives.tables import (
+    CIStage,
+    GateDecision,
+    Initiative,
+    ReadinessAssessment,
+    StageTask,
+)
+from backend.practice.tables import (
+    ContinuumLevel,
+    CoreComponent,
+    Intervention,
+    PracticeBehaviour,
+    PracticeProfile,
+)
 from backend.scrum.tables import BacklogItem, Release, Sprint
 
 SESSION_COOKIE = "tandem_session"
@@ -256,32 +270,62 @@ async def access_from_token(connection: ASGIConnection, header: str) -> Access |
 # ---------------------------------------------------------------- which agency
 
 
-_UNDER_INITIATIVE = {"sprint_id": Sprint, "release_id": Release, "item_id": BacklogItem}
+def _agency_columns() -> dict[str, tuple]:
+    """Path id name -> (table, that table's column holding the agency)."""
+    return {
+        "agency_id": (Agency, Agency.id),
+        "initiative_id": (Initiative, Initiative.agency),
+        "sprint_id": (Sprint, Sprint.initiative.agency),
+        "release_id": (Release, Release.initiative.agency),
+        "item_id": (BacklogItem, BacklogItem.initiative.agency),
+        "stage_id": (CIStage, CIStage.agency),
+        "task_id": (StageTask, StageTask.progress.initiative.agency),
+        "decision_id": (GateDecision, GateDecision.progress.initiative.agency),
+        "assessment_id": (ReadinessAssessment, ReadinessAssessment.initiative.agency),
+        "question_id": (DataQuestion, DataQuestion.initiative.agency),
+        "finding_id": (Finding, Finding.initiative.agency),
+        "theory_id": (TheoryOfChange, TheoryOfChange.initiative.agency),
+        "link_id": (CausalLink, CausalLink.initiative.agency),
+        "intervention_id": (Intervention, Intervention.initiative.agency),
+        "profile_id": (PracticeProfile, PracticeProfile.initiative.agency),
+        "component_id": (CoreComponent, CoreComponent.initiative.agency),
+        "behaviour_id": (PracticeBehaviour, PracticeBehaviour.component.initiative.agency),
+        "level_id": (ContinuumLevel, ContinuumLevel.profile.initiative.agency),
+    }
+
+
+_AGENCY_COLUMNS = _agency_columns()
 
 
 async def _agency_of(name: str, value: int) -> int | None:
     """The agency that owns the row a path id names (None when there is no such row)."""
     if not db.possible_id(value):
         return None
-    if name == "agency_id":
-        rows = await Agency.select(Agency.id.as_alias("agency")).where(Agency.id == value)
-    elif name == "initiative_id":
-        rows = await Initiative.select(Initiative.agency).where(Initiative.id == value)
-    else:
-        table = _UNDER_INITIATIVE[name]
-        rows = await table.select(table.initiative.agency.as_alias("agency")).where(
-            table.id == value
-        )
+    table, column = _AGENCY_COLUMNS[name]
+    rows = await table.select(column.as_alias("agency")).where(table.id == value)
     return rows[0]["agency"] if rows else None
 
 
-AGENCY_PATH_IDS = ("agency_id", "initiative_id", "sprint_id", "release_id", "item_id")
+AGENCY_PATH_IDS = tuple(_AGENCY_COLUMNS)
 _NOUNS = {
     "agency_id": "Agency {}",
     "initiative_id": "Initiative {}",
     "sprint_id": "Sprint {}",
     "release_id": "Release {}",
     "item_id": "Backlog item #{}",
+    "stage_id": "Stage {}",
+    "task_id": "Key task {}",
+    "decision_id": "Gate decision {}",
+    "assessment_id": "Readiness assessment {}",
+    "question_id": "Data plan question {}",
+    "finding_id": "Finding {}",
+    "theory_id": "Theory of change {}",
+    "link_id": "Causal link {}",
+    "intervention_id": "Intervention {}",
+    "profile_id": "Practice profile {}",
+    "component_id": "Core component {}",
+    "behaviour_id": "Practice behaviour {}",
+    "level_id": "Continuum level {}",
 }
 
 

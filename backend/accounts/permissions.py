@@ -29,11 +29,16 @@ BOARD_MOVE = "board.move"
 SPRINT_PLAN = "sprint.plan"  # create and edit sprints, choose their items
 SPRINT_RUN = "sprint.run"  # start and complete sprints
 RELEASE_MANAGE = "release.manage"
+# C&I work: key tasks, readiness, findings, data plan, theory of change, practice profiles
+CHANGE_WRITE = "change.write"
+GATE_DECIDE = "gate.decide"  # stage gate decisions; approving and retiring profile versions
+SIGN_OFF = "sign-off"  # a liaison's sign-off comment on a gate decision
 
-_TEAM = {READ, COMMENT, ITEM_WRITE, BOARD_MOVE, SPRINT_RUN}
+_TEAM = {READ, COMMENT, ITEM_WRITE, BOARD_MOVE, SPRINT_RUN, CHANGE_WRITE}
 ROLE_POWERS: dict[str, frozenset[str]] = {
     "agency_lead": frozenset(
-        _TEAM | {AGENCY_MANAGE, INITIATIVE_EDIT, BACKLOG_RANK, SPRINT_PLAN, RELEASE_MANAGE}
+        _TEAM
+        | {AGENCY_MANAGE, INITIATIVE_EDIT, BACKLOG_RANK, SPRINT_PLAN, RELEASE_MANAGE, GATE_DECIDE}
     ),
     "product_owner": frozenset(
         _TEAM | {INITIATIVE_EDIT, BACKLOG_RANK, SPRINT_PLAN, RELEASE_MANAGE}
@@ -41,7 +46,7 @@ ROLE_POWERS: dict[str, frozenset[str]] = {
     "scrum_master": frozenset(_TEAM | {BACKLOG_RANK, SPRINT_PLAN}),
     "team_member": frozenset(_TEAM),
     "viewer": frozenset({READ}),
-    LIAISON: frozenset({READ, COMMENT}),
+    LIAISON: frozenset({READ, COMMENT, SIGN_OFF}),
 }
 
 # Powers that are not about one agency.
@@ -139,6 +144,14 @@ ROUTE_POWERS: dict[str, str] = {
     "api.item_move": BOARD_MOVE,
     "api.item_rank": BACKLOG_RANK,
     "api.item_sprint": SPRINT_PLAN,
+    # ---- C&I stage map, gates and readiness (backend/initiatives/progress.py)
+    # ---- end stage map
+    # ---- problem exploration and theory of change (backend/exploration/)
+    # ---- end exploration
+    # ---- interventions and practice profiles (backend/practice/)
+    # ---- end practice
+    # ---- traceability (backend/traceability/)
+    # ---- end traceability
 }
 
 

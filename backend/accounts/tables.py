@@ -1,6 +1,6 @@
 """Agencies, people, their roles, sessions, sign-in failures and API tokens."""
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -13,6 +13,8 @@ class Agency(Table):
     slug = Varchar(length=80, unique=True, null=False)
     state = Varchar(length=50, default="")
     kind = Varchar(length=20, default="state", choices=None)
+    # PII-01: the agency's case-number shapes, one per line (# a digit, A a letter).
+    case_number_patterns = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -1,0 +1,3 @@
+"""Placeholder: API routes are being written."""
+
+route_handlers: list = []

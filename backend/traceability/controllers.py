@@ -1,0 +1,3 @@
+"""Placeholder: pages are being written."""
+
+route_handlers: list = []
