@@ -40,6 +40,14 @@ Assignee = Annotated[str, Meta(max_length=ASSIGNEE_MAX)]
 Version = Annotated[
     int, Meta(ge=1, le=MAX_ID, description="The `version` of the item as you last read it")
 ]
+# PII-01: text that looks like personal information is refused (422) unless confirmed.
+PiiConfirmed = Annotated[
+    bool,
+    Meta(
+        description="Send true to save text that looks like personal information "
+        "(a phone number, an email address...) after checking that it is not"
+    ),
+]
 
 # ---------------------------------------------------------------- requests
 
@@ -59,6 +67,7 @@ class ItemCreate(Struct, kw_only=True):
     ] = None
     assignee_name: Assignee = ""
     at_top: Annotated[bool, Meta(description="Rank it first instead of last")] = False
+    pii_confirmed: PiiConfirmed = False
 
 
 class ItemPatch(Struct, kw_only=True):
@@ -74,6 +83,7 @@ class ItemPatch(Struct, kw_only=True):
     sprint_id: Id | None | UnsetType = UNSET
     column_id: Id | UnsetType = UNSET
     assignee_name: Assignee | UnsetType = UNSET
+    pii_confirmed: PiiConfirmed = False
 
 
 class ItemMove(Struct, kw_only=True):
@@ -137,6 +147,7 @@ FIELD_MESSAGES = {
     "column_id": "Status must be the id of a board column",
     "assignee_name": f"Assignee must be text of {ASSIGNEE_MAX} characters or fewer",
     "at_top": "At top must be true or false",
+    "pii_confirmed": "pii_confirmed must be true or false",
     "version": "Version must be the whole number you last read",
     "action": "Choose top, up, down, bottom or above",
     "target_id": "Target must be the id of another item",

@@ -35,11 +35,18 @@ from backend.scrum.sprint_queries import (
     sprint_items,
     sprint_or_404,
 )
-from backend.web import forms
+from backend.web import forms, pii
 from backend.web.forms import Errors, as_list, digits, edit_version, form_data, typed
 from backend.web.pages import form_page, htmx_triggers
 
 NOTE_FIELDS = ("planning_notes", "review_notes", "retrospective_notes")
+# PII-01: the sprint's free text, scanned before it is saved.
+PII_GOAL = {"goal": "Sprint goal"}
+PII_NOTES = {
+    "planning_notes": "Planning notes",
+    "review_notes": "Review notes",
+    "retrospective_notes": "Retrospective notes",
+}
 
 
 def _sprint_url(request: Request, sprint_id: int, query: str = "") -> str:
@@ -118,6 +125,7 @@ async def sprint_create(request: Request, initiative_id: FromPath[int]) -> Templ
     values, errors = parse_sprint(data)
     for key in NOTE_FIELDS:
         values.pop(key, None)
+    await pii.check(data, PII_GOAL, initiative["agency"], errors)
     if not errors:
         try:
             sprint_id = await services.create_sprint(initiative_id, values)
@@ -377,6 +385,8 @@ async def sprint_update(request: Request, sprint_id: FromPath[int]) -> Template 
         for key, label in (("start_date", "start date"), ("end_date", "end date")):
             if values.get(key) is None and key not in errors:
                 errors.add(key, f"Enter the {label}")
+    agency_id = (await initiative_or_404(sprint["initiative"]))["agency"]
+    await pii.check(data, PII_NOTES if closed else {**PII_GOAL, **PII_NOTES}, agency_id, errors)
     status, conflict, current = 422, None, sprint
     if not errors:
         try:
