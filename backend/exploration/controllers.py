@@ -1,3 +1,10 @@
-"""Placeholder: pages are being written."""
+"""Pages of problem exploration (findings, data plan, problem statement) and theory of change."""
 
-route_handlers: list = []
+from backend.exploration import data_plan, findings, problem_statement, theory
+
+route_handlers: list = [
+    *findings.route_handlers,
+    *data_plan.route_handlers,
+    *problem_statement.route_handlers,
+    *theory.route_handlers,
+]

@@ -97,6 +97,8 @@ class CausalLink(Table, tablename="causal_link"):
     result = Text(null=False)  # "then ..."
     # The same link across versions of the theory keeps its lineage.
     lineage = Varchar(length=32, null=False)
+    # DATA-01: a link is edited on its own page, so it carries its own version.
+    version = Integer(default=1)
 
 
 class CausalLinkFinding(Table, tablename="causal_link_finding"):
