@@ -19,7 +19,7 @@ from backend.accounts.tables import Agency
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import Initiative
 from backend.scrum import services as scrum
-from seeds import people, second_agency
+from seeds import change_play, people, second_agency
 from seeds.parent_engagement import (
     AGENCY,
     BLOCKED_BY,
@@ -76,8 +76,9 @@ async def build(*, local: bool = True) -> str:
         # One transaction: a failure leaves no half-built world behind, and
         # the services' own transactions join this one.
         async with db.writing():
+            played = None
             if not await _agency_exists(AGENCY):
-                initiative_id, counts = await _play(today)
+                initiative_id, counts, played = await _play(today)
                 loaded.append(
                     f"Loaded the demo world: {AGENCY['name']} with the initiative "
                     f"{INITIATIVE['title']!r}: {counts['releases']} releases, "
@@ -97,6 +98,15 @@ async def build(*, local: bool = True) -> str:
             added = await people.add_people(password_hash)
             if added:
                 loaded.append(f"Added {added} demo people (emails @{people.DOMAIN}).")
+            if played:
+                # After the people: gate decisions and versions name who made them.
+                change = await change_play.play(initiative_id, played)
+                loaded.append(
+                    f"Its C&I side: {change['findings']} findings, a theory of change "
+                    f"(2 versions), a practice profile with {change['components']} core "
+                    f"components (v1 approved, v2 draft), and {change['linked']} stories "
+                    f"linked to them (traceability: /initiatives/{initiative_id}/traceability)."
+                )
     finally:
         clock.set_clock(None)
     if loaded:
@@ -106,7 +116,8 @@ async def build(*, local: bool = True) -> str:
     return f"The demo world is already there; nothing changed.{where}"
 
 
-async def _play(today: date) -> tuple[int, dict[str, int]]:
+async def _play(today: date) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The Scrum history; returns the initiative, counts, and item ids by seed key."""
     active_index = len(SPRINTS) - 2  # the last plan is the planned sprint
     # Sprints start on Mondays; the active one on the last Monday before today,
     # so it has at least a day of history.
@@ -214,7 +225,7 @@ async def _play(today: date) -> tuple[int, dict[str, int]]:
         "closed": active_index,
         "items": len(ITEMS),
     }
-    return initiative_id, counts
+    return initiative_id, counts, ids
 
 
 async def _work_the_sprint(

@@ -215,6 +215,8 @@ async def test_write_routes_refuse_a_viewer_a_liaison_and_another_agency(app, cl
             continue
         url = _fill(path, ids)
         for who, person in (("viewer", viewer), ("liaison", liaison)):
+            if permissions.role_can(who, power):
+                continue  # a liaison's own writes (sign-off) are tested in their area
             response = await _send(person, method, url)
             status = response.status_code
             assert status == 403, f"{who}: {method} {url} -> {status}"

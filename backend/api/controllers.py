@@ -42,11 +42,18 @@ from backend.initiatives.tables import CIStage, Initiative
 from backend.scrum import services
 from backend.scrum.forms import parse_item
 from backend.scrum.tables import BacklogItem, Sprint
+from backend.web import pii
 from backend.web.forms import parse_version
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
 INVALID_DETAIL = "Check the fields listed in errors"
+# PII-01: the item's free text, scanned before it is saved (same as the story form).
+PII_FIELDS = {
+    "title": "Title",
+    "narrative": "Narrative",
+    "acceptance_criteria": "Acceptance criteria",
+}
 
 
 def _spec(body: type, description: str) -> ResponseSpec:
@@ -128,6 +135,14 @@ async def _check_filters(
 
 
 # ---------------------------------------------------------------- writes
+
+
+async def _case_number_shapes(initiative_id: int) -> str:
+    """The case-number shapes of the initiative's agency (PII-01)."""
+    rows = await Initiative.select(Initiative.agency.case_number_patterns.as_alias("shapes")).where(
+        Initiative.id == initiative_id
+    )
+    return rows[0]["shapes"] if rows else ""
 
 
 def _refuse(errors: dict[str, str]) -> None:
@@ -247,10 +262,18 @@ class InitiativeController(Controller):
         responses=FIELD_RESPONSES,
     )
     async def create_item(self, initiative_id: FromPath[int], data: JSONBody[ItemCreate]) -> Item:
-        await _initiative_row(initiative_id)
+        initiative = await _initiative_row(initiative_id)
         fields = sent_fields(data)
         at_top = fields.pop("at_top")
+        confirmed = fields.pop("pii_confirmed")
         values, errors = parse_item(fields)
+        await pii.check(
+            {**values, "pii_confirmed": confirmed},
+            PII_FIELDS,
+            initiative["agency"],
+            errors,
+            api=True,
+        )
         _refuse(errors)
         async with _in_api_words():
             item_id = await services.create_item(initiative_id, values, at_top=at_top)
@@ -286,7 +309,15 @@ class ItemController(Controller):
         current = await _item(item_id)
         fields = sent_fields(data)
         version, version_errors = parse_version(fields.pop("version"))
+        confirmed = fields.pop("pii_confirmed")
         values, errors = parse_item(fields, partial=True)
+        pii.check_loaded(
+            {**values, "pii_confirmed": confirmed},
+            PII_FIELDS,
+            await _case_number_shapes(current.initiative_id) if values.keys() & PII_FIELDS else "",
+            errors,
+            api=True,
+        )
         _refuse({**version_errors, **errors})
         assert version is not None
         if not values:

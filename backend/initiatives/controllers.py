@@ -9,8 +9,9 @@ from piccolo.query.functions.aggregate import Count
 
 from backend import clock
 from backend.accounts.tables import Agency
+from backend.initiatives.progress_queries import stage_map
 from backend.initiatives.queries import initiative_or_404
-from backend.initiatives.tables import CIStage, Initiative
+from backend.initiatives.tables import Initiative
 from backend.scrum import metrics
 from backend.scrum.sprint_queries import release_progress
 from backend.scrum.tables import BacklogItem, Release, Sprint
@@ -70,11 +71,7 @@ async def initiative_list(request: Request) -> Template:
 @get("/initiatives/{initiative_id:int}", name="initiatives.detail")
 async def initiative_detail(request: Request, initiative_id: FromPath[int]) -> Template:
     initiative = await initiative_or_404(initiative_id)
-    stages = await (
-        CIStage.select(CIStage.id, CIStage.position, CIStage.name, CIStage.cross_cutting)
-        .where(CIStage.agency == initiative["agency"])
-        .order_by(CIStage.position)
-    )
+    stages = await stage_map(initiative)
     sprint_rows = await (
         Sprint.select(
             Sprint.id,

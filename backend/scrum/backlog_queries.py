@@ -2,7 +2,7 @@
 
 Every read here is a fixed number of queries whatever the number of rows
 (PERF-01): stage, sprint and status come through joins, blockers for the
-whole page in one query.
+whole page in one query, traceability links in another.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from piccolo.columns.combination import WhereRaw
 
 from backend import db
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, Sprint
+from backend.traceability import queries as traceability
 from backend.web.forms import digits, row_id
 
 PER_PAGE = 50
@@ -37,6 +38,7 @@ ROW_COLUMNS = (
     BacklogItem.sprint.number.as_alias("sprint_number"),
     BacklogItem.sprint.state.as_alias("sprint_state"),
     BacklogItem.status.name.as_alias("status_name"),
+    BacklogItem.initiative.trace_rule.as_alias("trace_rule"),
 )
 
 # Position of each open item in its initiative's ranked backlog. A window
@@ -210,6 +212,7 @@ async def backlog_page(initiative_id: int, filters: BacklogFilters) -> BacklogPa
         .offset((page - 1) * PER_PAGE)
     )
     _decorate(rows, await blocked_by([r["id"] for r in rows]))
+    await traceability.annotate(rows)  # component chips, findings, flag: one query
     if rows and filters.active:
         # Filtered rows are not contiguous in the backlog: ask for positions.
         found = await BacklogItem.raw(
@@ -242,6 +245,7 @@ async def backlog_row(item_id: int) -> dict[str, Any] | None:
         return None
     row = rows[0]
     _decorate(rows, await blocked_by([item_id]))
+    await traceability.annotate(rows)
     ahead = await BacklogItem.count().where(
         _open_items(row["initiative"]) & (BacklogItem.rank < row["rank"])
     )

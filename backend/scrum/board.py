@@ -1,7 +1,8 @@
 """The board of the active sprint, moving cards between columns, and column settings.
 
 The board page issues a fixed number of queries whatever the number of cards
-(PERF-01): one for the cards with their stage, one for every open blocker.
+(PERF-01): one for the cards with their stage, one for every open blocker, one
+for their traceability links.
 A move answered to htmx carries only the moved card and the changed column
 headers (PERF-02); without JavaScript it redirects back to the board.
 """
@@ -23,6 +24,7 @@ from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404
 from backend.scrum import board_services, services
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock
+from backend.traceability import queries as traceability
 from backend.web import forms
 from backend.web.forms import form_data
 
@@ -43,6 +45,7 @@ CARD_COLUMNS = (
     BacklogItem.stage.position.as_alias("stage_position"),
     BacklogItem.assignee_name,
     BacklogItem.rank,
+    BacklogItem.initiative.trace_rule.as_alias("trace_rule"),
 )
 
 
@@ -68,7 +71,8 @@ async def _open_blockers(sprint_id: int, item_ids: list[int] | None = None) -> d
 
 
 async def _cards(sprint_id: int, item_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """The sprint's cards in rank order, each with its open blockers (two queries)."""
+    """The sprint's cards in rank order, each with its open blockers and its
+    traceability (three queries)."""
     where = BacklogItem.sprint == sprint_id
     if item_ids is not None:
         where &= BacklogItem.id.is_in(item_ids)
@@ -76,6 +80,11 @@ async def _cards(sprint_id: int, item_ids: list[int] | None = None) -> list[dict
     blockers = await _open_blockers(sprint_id, item_ids)
     for card in cards:
         card["blockers"] = blockers.get(card["id"], [])
+    # Component chips, findings count and the traceability flag (one query).
+    if item_ids is None:
+        await traceability.annotate(cards, sprint_id=sprint_id)
+    else:
+        await traceability.annotate(cards)
     return cards
 
 

@@ -22,6 +22,8 @@ from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item
 from backend.scrum.tables import ITEM_KINDS, BacklogItem, ItemBlock, ItemHistory
+from backend.traceability.story import why_context
+from backend.web import pii
 from backend.web.forms import Errors, edit_version, form_data, row_id, typed
 from backend.web.pages import form_page
 from backend.web.templating import kind_label
@@ -82,6 +84,14 @@ def _typed(data: dict[str, Any]) -> dict[str, str]:
 
 def _service_errors(exc: Invalid, errors: Errors) -> None:
     errors.merge(exc.errors, rename=SERVICE_FIELDS)
+
+
+# PII-01: the story's free text, scanned before it is saved.
+PII_FIELDS = {
+    "title": "Title",
+    "narrative": "Narrative",
+    "acceptance_criteria": "Acceptance criteria",
+}
 
 
 async def item_view(item_id: int) -> dict[str, Any]:
@@ -192,6 +202,7 @@ async def item_create(request: HTMXRequest, initiative_id: FromPath[int]) -> Tem
     values.pop("status", None)  # new items start in the board's first column
     blockers = parse_blockers(data.get("blocked_by"), errors)
     at_top = data.get("at_top") in ("on", "1", "yes", "true")
+    await pii.check(data, PII_FIELDS, initiative["agency"], errors)
     if not errors:
         try:
             async with db.writing():
@@ -221,20 +232,35 @@ async def item_create(request: HTMXRequest, initiative_id: FromPath[int]) -> Tem
 
 
 @get("/items/{item_id:int}", name="scrum.item")
-async def item_detail(item_id: FromPath[int]) -> Template:
+async def item_detail(request: HTMXRequest, item_id: FromPath[int]) -> Template:
+    return await item_page(request, item_id)
+
+
+async def item_page(
+    request: HTMXRequest,
+    item_id: int,
+    status: int = 200,
+    ticked: dict[str, set[int]] | None = None,
+    link_errors: dict[str, str] | None = None,
+) -> Template:
+    """The story page; a refused save of its links (traceability) comes back here
+    with the boxes that were ticked and the errors."""
     item = await item_view(item_id)
     initiative = await initiative_or_404(item["initiative"])
+    title = f"{kind_label(item['kind'])} #{item['id']}: {item['title']}"
     return Template(
         "scrum/item.html",
         context={
-            "title": f"{kind_label(item['kind'])} #{item['id']}: {item['title']}",
+            "title": f"Error: {title}" if link_errors else title,
             "initiative": initiative,
             "nav": "backlog",
             "item": item,
             "blockers": await blockers_of(item_id),
             "blocking": await blocking(item_id),
             "history": await history_of(item_id),
+            "why": await why_context(request.app, item, initiative, ticked, link_errors),
         },
+        status_code=status,
     )
 
 
@@ -278,6 +304,7 @@ async def item_update(request: HTMXRequest, item_id: FromPath[int]) -> Template 
         # Unchanged: an item that finished in a closed sprint keeps it, and
         # services refuse closed sprints as a new choice.
         values.pop("sprint")
+    await pii.check(data, PII_FIELDS, initiative["agency"], errors)
     status, conflict, current = 422, None, item
     if not errors:
         try:
