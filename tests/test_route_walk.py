@@ -32,6 +32,7 @@ from backend.db import all_tables
 from backend.scrum import services as scrum
 from tests.exploration.walk import walk_ids as exploration_ids
 from tests.factories import make_items
+from tests.html_checks import assert_well_formed
 from tests.initiatives.walk import walk_ids as progress_ids
 from tests.practice.walk import walk_ids as practice_ids
 from tests.traceability.walk import walk_ids as traceability_ids
@@ -167,6 +168,8 @@ async def test_every_get_route_renders_for_someone_allowed_and_changes_nothing(
         else:
             response = await client.get(url)
         assert response.status_code < 400, f"GET {url} -> {response.status_code}"
+        if response.headers.get("content-type", "").startswith("text/html"):
+            assert_well_formed(response.text, url)  # A11Y-02 on every page
         walked += 1
     assert walked >= 20
     assert await _snapshot() == before

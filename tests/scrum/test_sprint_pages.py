@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 
 from backend import clock
 from backend.scrum import metrics
 from backend.scrum import services as scrum
 from backend.scrum.tables import BacklogItem, ItemHistory, Sprint
 from tests.factories import make_items
+from tests.html_checks import assert_well_formed
 
 
 def sprint_id_from(location: str) -> int:
@@ -614,44 +614,6 @@ async def test_sprint_page_query_count_does_not_grow_with_items(client, world, c
         if sprint_id == small:
             expected = (active, complete, closed)
     assert (active, complete, closed) == expected
-
-
-class PageStructure(HTMLParser):
-    """Collects ids, label targets, ARIA references and forms placed inside <p>."""
-
-    def __init__(self):
-        super().__init__()
-        self.ids: list[str] = []
-        self.references: list[str] = []
-        self.open_p = 0
-        self.form_in_p = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.append(attrs["id"])
-        if tag == "label" and attrs.get("for"):
-            self.references.append(attrs["for"])
-        for key in ("aria-describedby", "aria-labelledby"):
-            self.references.extend((attrs.get(key) or "").split())
-        if tag == "p":
-            self.open_p += 1
-        if tag in ("form", "div", "table", "ul", "section") and self.open_p:
-            self.form_in_p = True
-
-    def handle_endtag(self, tag):
-        if tag == "p" and self.open_p:
-            self.open_p -= 1
-
-
-def assert_well_formed(html: str, url: str) -> None:
-    parser = PageStructure()
-    parser.feed(html)
-    duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
-    assert not duplicates, (url, duplicates)
-    missing = [r for r in parser.references if r not in parser.ids]
-    assert not missing, (url, missing)
-    assert not parser.form_in_p, f"{url}: a block element inside <p>"
 
 
 async def test_every_sprint_and_release_page_has_unique_ids_and_real_label_targets(client, world):
