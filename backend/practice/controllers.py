@@ -1,10 +1,12 @@
 """Pages for interventions and their versioned practice profiles.
 
 The profile page is the rubric table (components down, continuum levels
-across) with its editing controls while the version is a draft or being
-tested; the print view, the diff between versions and the component page
-read the same rubric. Writes go through `services`; forms come back with
-errors (422) or a conflict (409) keeping what was typed.
+across) with its editing controls while the version may change (a draft or
+being tested, and the latest version: queries.why_frozen); the print view,
+the diff between versions and the component page read the same rubric.
+Writes go through `services`; forms come back with errors (422) or a
+conflict (409) keeping what was typed. Deleting a component or a behaviour
+first shows what goes with it (GET .../delete); the form there does it.
 """
 
 from __future__ import annotations
@@ -42,8 +44,21 @@ def _may_decide(request: Request) -> bool:
 
 
 def _refuse_frozen(profile: dict[str, Any]) -> None:
-    if not profile["editable"]:
-        raise Conflict(queries.frozen_message(profile))
+    if profile["frozen"]:
+        raise Conflict(profile["frozen"])
+
+
+def _saved(data: dict[str, Any]) -> str:
+    """The fingerprint a form was loaded with (queries.fingerprint); blank if missing."""
+    saved = data.get("saved")
+    return saved if isinstance(saved, str) else ""
+
+
+def _direction(data: dict[str, Any]) -> str:
+    direction = forms.parse_move(data.get("direction"))
+    if direction is None:
+        raise Invalid({"direction": "Choose up or down"}, "Choose to move it up or down")
+    return direction
 
 
 # ---------------------------------------------------------------- interventions
@@ -190,7 +205,6 @@ async def _profile_page(
     initiative = await initiative_or_404(profile["initiative"])
     versions = await queries.versions_of(profile["intervention"])
     earlier = [v for v in versions if v["number"] < profile["number"]]
-    targets = services.TRANSITIONS.get(profile["status"], ())
     may_decide = _may_decide(request)
     return form_page(
         "practice/profile.html",
@@ -201,10 +215,12 @@ async def _profile_page(
         profile=profile,
         rubric=await queries.rubric(profile_id),
         versions=versions,
-        is_latest=versions[-1]["id"] == profile_id,
+        latest=versions[-1],
         previous=earlier[-1] if earlier else None,
         status_options=[
-            (s, PROFILE_STATUSES[s]) for s in targets if may_decide or s not in services.DECISIONS
+            (s, PROFILE_STATUSES[s])
+            for s in services.next_statuses(profile)
+            if may_decide or s not in services.DECISIONS
         ],
         errors=errors or Errors(),
         values=values or {},
@@ -283,18 +299,30 @@ async def component_create(request: Request, profile_id: FromPath[int]) -> Templ
     return Redirect(url, status_code=303)
 
 
+async def _component_and_profile(component_id: int) -> tuple[dict, dict, dict]:
+    component = await queries.component_or_404(component_id)
+    profile = await queries.profile_or_404(component["profile"])
+    initiative = await initiative_or_404(profile["initiative"])
+    return component, profile, initiative
+
+
+async def _component_rubric(component_id: int) -> tuple[dict, dict, dict, dict]:
+    """The component with its behaviours and descriptors (rubric["components"][0]),
+    its profile, initiative and the profile's rubric."""
+    component, profile, initiative = await _component_and_profile(component_id)
+    rubric = await queries.rubric(profile["id"], component_id)
+    if not rubric["components"]:  # deleted since the first read
+        raise NotFound(f"Core component {component_id} was not found")
+    return {**component, **rubric["components"][0]}, profile, initiative, rubric
+
+
 async def _component_page(
     component_id: int,
     status: int = 200,
     errors: Errors | None = None,
     values: dict[str, Any] | None = None,
 ) -> Template:
-    component = await queries.component_or_404(component_id)
-    profile = await queries.profile_or_404(component["profile"])
-    initiative = await initiative_or_404(profile["initiative"])
-    rubric = await queries.rubric(profile["id"], component_id)
-    if not rubric["components"]:  # deleted since the first read
-        raise NotFound(f"Core component {component_id} was not found")
+    component, profile, initiative, rubric = await _component_rubric(component_id)
     return form_page(
         "practice/component.html",
         status,
@@ -302,7 +330,7 @@ async def _component_page(
         initiative=initiative,
         nav=NAV,
         profile=profile,
-        component={**component, "behaviours": rubric["components"][0]["behaviours"]},
+        component=component,
         levels=rubric["levels"],
         roles=[(role, role) for role in BEHAVIOUR_ROLES],
         acting_stories=await stories_acting_on_component(component_id),
@@ -341,13 +369,6 @@ def _component_form(
     )
 
 
-async def _component_and_profile(component_id: int) -> tuple[dict, dict, dict]:
-    component = await queries.component_or_404(component_id)
-    profile = await queries.profile_or_404(component["profile"])
-    initiative = await initiative_or_404(profile["initiative"])
-    return component, profile, initiative
-
-
 @get("/components/{component_id:int}/edit", name="practice.component_edit")
 async def component_edit(component_id: FromPath[int]) -> Template:
     component, profile, initiative = await _component_and_profile(component_id)
@@ -363,7 +384,7 @@ async def component_update(request: Request, component_id: FromPath[int]) -> Tem
     component, profile, initiative = await _component_and_profile(component_id)
     _refuse_frozen(profile)
     data = await form_data(request)
-    saved = data.get("saved") if isinstance(data.get("saved"), str) else ""
+    saved = _saved(data)
     values, errors = forms.parse_component(data)
     status, conflict = 422, None
     if not errors:
@@ -394,18 +415,60 @@ async def component_update(request: Request, component_id: FromPath[int]) -> Tem
 async def component_move(request: Request, component_id: FromPath[int]) -> Redirect:
     component = await queries.component_or_404(component_id)
     data = await form_data(request)
-    direction = forms.parse_move(data.get("direction"))
-    if direction is None:
-        raise Invalid({"direction": "Choose up or down"}, "Choose to move it up or down")
-    await services.move_component(component_id, direction)
+    await services.move_component(component_id, _direction(data))
     url = _back(request, data, component["profile"], component_id, f"component-{component_id}")
     return Redirect(url, status_code=303)
 
 
+async def _component_delete_page(
+    request: Request, component_id: int, status: int = 200, conflict: str | None = None
+) -> Template:
+    """What deleting a component takes with it: its behaviours with their descriptors,
+    and the links of stories to it (links to its copies in other versions stay)."""
+    component, profile, initiative, rubric = await _component_rubric(component_id)
+    _refuse_frozen(profile)
+    acting = await stories_acting_on_component(component_id)
+    linked = await queries.items_linked_to(component_id)
+    heading = f"Delete core component {component['name']}?"
+    return form_page(
+        "practice/delete.html",
+        status,
+        title=heading,
+        heading=heading,
+        initiative=initiative,
+        nav=NAV,
+        profile=profile,
+        component=component,
+        behaviour=None,
+        levels=rubric["levels"],
+        behaviours=component["behaviours"],
+        stories_losing=[story for story in acting if story["id"] in linked],
+        stories_keeping=[story for story in acting if story["id"] not in linked],
+        action=request.app.route_reverse("practice.component_delete", component_id=component_id),
+        saved=queries.contents_fingerprint(component),
+        return_to=None,
+        back=_back(request, {}, profile["id"], component_id, f"component-{component_id}"),
+        conflict=conflict,
+    )
+
+
+@get("/components/{component_id:int}/delete", name="practice.component_delete_confirm")
+async def component_delete_confirm(request: Request, component_id: FromPath[int]) -> Template:
+    return await _component_delete_page(request, component_id)
+
+
 @post("/components/{component_id:int}/delete", name="practice.component_delete")
-async def component_delete(request: Request, component_id: FromPath[int]) -> Redirect:
+async def component_delete(request: Request, component_id: FromPath[int]) -> Template | Redirect:
     component = await queries.component_or_404(component_id)
-    await services.delete_component(component_id)
+    data = await form_data(request)
+    try:
+        await services.delete_component(component_id, _saved(data))
+    except Conflict as exc:
+        if not exc.current:
+            raise
+        # Changed since the confirmation was shown (or no confirmation at all):
+        # show what would go now and ask again.
+        return await _component_delete_page(request, component_id, 409, exc.message)
     url = request.app.route_reverse("practice.profile", profile_id=component["profile"])
     return Redirect(url, status_code=303)
 
@@ -456,11 +519,17 @@ async def _behaviour_form(
     )
 
 
-@get("/behaviours/{behaviour_id:int}/edit", name="practice.behaviour_edit")
-async def behaviour_edit(behaviour_id: FromPath[int]) -> Template:
+async def _editable_behaviour(behaviour_id: int) -> tuple[dict, dict]:
+    """The behaviour and its profile; 409 if the profile version may not change."""
     behaviour = await queries.behaviour_or_404(behaviour_id)
     profile = await queries.profile_or_404(behaviour["profile"])
     _refuse_frozen(profile)
+    return behaviour, profile
+
+
+@get("/behaviours/{behaviour_id:int}/edit", name="practice.behaviour_edit")
+async def behaviour_edit(behaviour_id: FromPath[int]) -> Template:
+    behaviour, _ = await _editable_behaviour(behaviour_id)
     descriptors = await queries.descriptors_of(behaviour_id)
     values = {"text": behaviour["text"], "role": behaviour["role"]}
     for level_id, text in descriptors.items():
@@ -472,12 +541,10 @@ async def behaviour_edit(behaviour_id: FromPath[int]) -> Template:
 
 @post("/behaviours/{behaviour_id:int}/edit", name="practice.behaviour_update")
 async def behaviour_update(request: Request, behaviour_id: FromPath[int]) -> Template | Redirect:
-    behaviour = await queries.behaviour_or_404(behaviour_id)
-    profile = await queries.profile_or_404(behaviour["profile"])
-    _refuse_frozen(profile)
+    behaviour, profile = await _editable_behaviour(behaviour_id)
     levels = await queries.levels_of(profile["id"])
     data = await form_data(request)
-    saved = data.get("saved") if isinstance(data.get("saved"), str) else ""
+    saved = _saved(data)
     values, descriptors, errors = forms.parse_behaviour(data, levels)
     status, conflict, current = 422, None, None
     if not errors:
@@ -509,21 +576,72 @@ async def behaviour_update(request: Request, behaviour_id: FromPath[int]) -> Tem
 async def behaviour_move(request: Request, behaviour_id: FromPath[int]) -> Redirect:
     behaviour = await queries.behaviour_or_404(behaviour_id)
     data = await form_data(request)
-    direction = forms.parse_move(data.get("direction"))
-    if direction is None:
-        raise Invalid({"direction": "Choose up or down"}, "Choose to move it up or down")
-    await services.move_behaviour(behaviour_id, direction)
+    await services.move_behaviour(behaviour_id, _direction(data))
     url = _back(
         request, data, behaviour["profile"], behaviour["component"], f"behaviour-{behaviour_id}"
     )
     return Redirect(url, status_code=303)
 
 
+def _return_to(raw: Any) -> str:
+    """The page a behaviour's controls were pressed on: the component page or the profile."""
+    return "component" if raw == "component" else "profile"
+
+
+async def _behaviour_delete_page(
+    request: Request,
+    behaviour_id: int,
+    return_to: str,
+    status: int = 200,
+    conflict: str | None = None,
+) -> Template:
+    behaviour, profile = await _editable_behaviour(behaviour_id)
+    behaviour["descriptors"] = await queries.descriptors_of(behaviour_id)
+    heading = f"Delete a practice behaviour of {behaviour['component_name']}?"
+    return form_page(
+        "practice/delete.html",
+        status,
+        title=heading,
+        heading=heading,
+        initiative=await initiative_or_404(profile["initiative"]),
+        nav=NAV,
+        profile=profile,
+        component=None,
+        behaviour=behaviour,
+        levels=await queries.levels_of(profile["id"]),
+        behaviours=[behaviour],
+        action=request.app.route_reverse("practice.behaviour_delete", behaviour_id=behaviour_id),
+        saved=queries.behaviour_fingerprint(behaviour, behaviour["descriptors"]),
+        return_to=return_to,
+        back=_back(
+            request,
+            {"return_to": return_to},
+            profile["id"],
+            behaviour["component"],
+            f"behaviour-{behaviour_id}",
+        ),
+        conflict=conflict,
+    )
+
+
+@get("/behaviours/{behaviour_id:int}/delete", name="practice.behaviour_delete_confirm")
+async def behaviour_delete_confirm(
+    request: Request, behaviour_id: FromPath[int], return_to: FromQuery[str | None] = None
+) -> Template:
+    return await _behaviour_delete_page(request, behaviour_id, _return_to(return_to))
+
+
 @post("/behaviours/{behaviour_id:int}/delete", name="practice.behaviour_delete")
-async def behaviour_delete(request: Request, behaviour_id: FromPath[int]) -> Redirect:
+async def behaviour_delete(request: Request, behaviour_id: FromPath[int]) -> Template | Redirect:
     behaviour = await queries.behaviour_or_404(behaviour_id)
     data = await form_data(request)
-    await services.delete_behaviour(behaviour_id)
+    try:
+        await services.delete_behaviour(behaviour_id, _saved(data))
+    except Conflict as exc:
+        if not exc.current:
+            raise
+        return_to = _return_to(data.get("return_to"))
+        return await _behaviour_delete_page(request, behaviour_id, return_to, 409, exc.message)
     anchor = f"component-{behaviour['component']}"
     url = _back(request, data, behaviour["profile"], behaviour["component"], anchor)
     return Redirect(url, status_code=303)
@@ -593,7 +711,7 @@ async def levels_update(request: Request, profile_id: FromPath[int]) -> Template
     _refuse_frozen(profile)
     levels = await queries.levels_of(profile_id)
     data = await form_data(request)
-    saved = data.get("saved") if isinstance(data.get("saved"), str) else ""
+    saved = _saved(data)
     if saved != queries.levels_fingerprint(levels):
         # The form's fields name levels as they were: read against today's levels
         # they would mean something else, so say it is stale before anything else.
@@ -710,11 +828,13 @@ route_handlers = [
     component_edit,
     component_update,
     component_move,
+    component_delete_confirm,
     component_delete,
     behaviour_create,
     behaviour_edit,
     behaviour_update,
     behaviour_move,
+    behaviour_delete_confirm,
     behaviour_delete,
     levels_form,
     levels_update,

@@ -68,6 +68,30 @@ def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
     return common - stay
 
 
+def _kind(before: dict[str, Any] | None, after: dict[str, Any] | None, *changes: Any) -> str:
+    """added or removed when one side is missing; else changed if any of `changes`
+    (flags, or lists of changes further down) is true, else same."""
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    return "changed" if any(changes) else "same"
+
+
+def _by_lineage(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None, bool]]:
+    """Rows of two versions matched by lineage, as (before, after, moved): in the new
+    version's order, then the rows it no longer has (after is None)."""
+    old_by = {row["lineage"]: row for row in old}
+    new_by = {row["lineage"]: row for row in new}
+    moved = _moved([row["lineage"] for row in old], [row["lineage"] for row in new])
+    order = [row["lineage"] for row in new] + [
+        row["lineage"] for row in old if row["lineage"] not in new_by
+    ]
+    return [(old_by.get(key), new_by.get(key), key in moved) for key in order]
+
+
 def _levels(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     old_at = {level["position"]: level for level in old}
     new_at = {level["position"]: level for level in new}
@@ -75,16 +99,10 @@ def _levels(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[s
     for position in sorted(set(old_at) | set(new_at)):
         before, after = old_at.get(position), new_at.get(position)
         change: dict[str, Any] = {"position": position, "old": before, "new": after}
-        if before is None:
-            change["kind"] = "added"
-        elif after is None:
-            change["kind"] = "removed"
-        else:
+        if before is not None and after is not None:
             change["renamed"] = before["label"] != after["label"]
             change["fidelity_changed"] = before["meets_fidelity"] != after["meets_fidelity"]
-            change["kind"] = (
-                "changed" if change["renamed"] or change["fidelity_changed"] else "same"
-            )
+        change["kind"] = _kind(before, after, change.get("renamed"), change.get("fidelity_changed"))
         out.append(change)
     return out
 
@@ -125,52 +143,34 @@ def _behaviours(
     old_levels: list[dict[str, Any]],
     new_levels: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    old_by = {b["lineage"]: b for b in old}
-    new_by = {b["lineage"]: b for b in new}
-    moved = _moved([b["lineage"] for b in old], [b["lineage"] for b in new])
     out = []
-    for lineage in [b["lineage"] for b in new] + [
-        b["lineage"] for b in old if b["lineage"] not in new_by
-    ]:
-        before, after = old_by.get(lineage), new_by.get(lineage)
+    for before, after, moved in _by_lineage(old, new):
         change: dict[str, Any] = {
             "old": before,
             "new": after,
             "descriptors": _descriptors(before, after, old_levels, new_levels),
-            "moved": lineage in moved,
+            "moved": moved,
         }
-        if before is None:
-            change["kind"] = "added"
-        elif after is None:
-            change["kind"] = "removed"
-        else:
+        if before is not None and after is not None:
             change["text_changed"] = before["text"] != after["text"]
             change["role_changed"] = before["role"] != after["role"]
             change["text"] = word_diff(before["text"], after["text"])
-            changed = (
-                change["text_changed"]
-                or change["role_changed"]
-                or change["moved"]
-                or change["descriptors"]
-            )
-            change["kind"] = "changed" if changed else "same"
+        change["kind"] = _kind(
+            before,
+            after,
+            change.get("text_changed"),
+            change.get("role_changed"),
+            moved,
+            change["descriptors"],
+        )
         out.append(change)
     return out
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The changes from rubric `old` to rubric `new` (both from queries.rubric)."""
-    old_by = {c["lineage"]: c for c in old["components"]}
-    new_by = {c["lineage"]: c for c in new["components"]}
-    moved = _moved(
-        [c["lineage"] for c in old["components"]], [c["lineage"] for c in new["components"]]
-    )
     components = []
-    order = [c["lineage"] for c in new["components"]] + [
-        c["lineage"] for c in old["components"] if c["lineage"] not in new_by
-    ]
-    for lineage in order:
-        before, after = old_by.get(lineage), new_by.get(lineage)
+    for before, after, moved in _by_lineage(old["components"], new["components"]):
         behaviours = _behaviours(
             (before or {}).get("behaviours", []),
             (after or {}).get("behaviours", []),
@@ -182,24 +182,21 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             "new": after,
             "behaviours": [b for b in behaviours if b["kind"] != "same"],
             "unchanged_behaviours": sum(1 for b in behaviours if b["kind"] == "same"),
-            "moved": lineage in moved,
+            "moved": moved,
         }
-        if before is None:
-            change["kind"] = "added"
-        elif after is None:
-            change["kind"] = "removed"
-        else:
+        if before is not None and after is not None:
             change["renamed"] = before["name"] != after["name"]
             change["name"] = word_diff(before["name"], after["name"])
             change["description_changed"] = before["description"] != after["description"]
             change["description"] = word_diff(before["description"], after["description"])
-            changed = (
-                change["renamed"]
-                or change["description_changed"]
-                or change["moved"]
-                or change["behaviours"]
-            )
-            change["kind"] = "changed" if changed else "same"
+        change["kind"] = _kind(
+            before,
+            after,
+            change.get("renamed"),
+            change.get("description_changed"),
+            moved,
+            change["behaviours"],
+        )
         components.append(change)
     levels = _levels(old["levels"], new["levels"])
     result = {"levels": levels, "components": components}

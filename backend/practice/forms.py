@@ -30,12 +30,17 @@ COMPONENT_FIELDS = ("name", "description")
 BEHAVIOUR_FIELDS = ("text", "role")
 
 
+def _name(data: dict[str, Any], errors: Errors) -> str:
+    """The name of an intervention or a core component: required, at most NAME_MAX."""
+    return forms.text(
+        data.get("name"), "name", errors, label="Name", max_length=NAME_MAX, required=True
+    )
+
+
 def parse_intervention(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values = {
-        "name": forms.text(
-            data.get("name"), "name", errors, label="Name", max_length=NAME_MAX, required=True
-        ),
+        "name": _name(data, errors),
         "approach": forms.choice(
             data.get("approach"), "approach", errors, label="Approach", choices=APPROACHES
         ),
@@ -63,9 +68,7 @@ def parse_intervention(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
 def parse_component(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values = {
-        "name": forms.text(
-            data.get("name"), "name", errors, label="Name", max_length=NAME_MAX, required=True
-        ),
+        "name": _name(data, errors),
         "description": forms.text(
             data.get("description"),
             "description",

@@ -3,6 +3,11 @@
 `rubric(profile_id)` loads a whole profile version (levels, components,
 behaviours, descriptors) in four queries whatever its size (PERF-01); pages,
 the print view, the diff and the API all build on it.
+
+`why_frozen(profile)` is the one rule for whether a version's contents may
+change: only while it is a draft or being tested AND it is the latest version
+of its intervention (the highest number). Pages hide their controls by it and
+`services` refuses every write by it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from backend.practice.tables import (
     PracticeBehaviour,
     PracticeProfile,
 )
+from backend.traceability.tables import ItemComponent
 
 PROFILE_COLUMNS = (
     PracticeProfile.id,
@@ -38,16 +44,46 @@ PROFILE_COLUMNS = (
 )
 
 
-def frozen_message(profile: dict[str, Any]) -> str:
-    """Why an approved or retired version refuses changes, and what to do instead."""
-    status = PROFILE_STATUSES.get(profile["status"], profile["status"]).lower()
-    return f"Version {profile['number']} is {status}: make a new version to change it"
+def status_label(status: str) -> str:
+    return PROFILE_STATUSES.get(status, status)
 
 
-def describe(profile: dict[str, Any]) -> dict[str, Any]:
-    """Add the words pages show for a profile row."""
-    profile["status_label"] = PROFILE_STATUSES.get(profile["status"], profile["status"])
-    profile["editable"] = profile["status"] in EDITABLE_STATUSES
+def why_frozen(profile: dict[str, Any]) -> str | None:
+    """Why a version's contents (and its draft/testing status) cannot change now, and
+    what to do instead; None while they can. `profile` has number, status, latest_number.
+
+    An older version is history whatever its status: a change there would be lost
+    to the versions copied from it, so it is made in the latest version.
+    """
+    if profile["number"] < profile["latest_number"]:
+        return (
+            f"Version {profile['number']} is not the latest version: "
+            f"make changes in version {profile['latest_number']}"
+        )
+    if profile["status"] not in EDITABLE_STATUSES:
+        status = status_label(profile["status"]).lower()
+        return f"Version {profile['number']} is {status}: make a new version to change it"
+    return None
+
+
+async def latest_number(intervention_id: int) -> int:
+    """The number of the intervention's latest profile version (0 when it has none)."""
+    rows = await (
+        PracticeProfile.select(PracticeProfile.number)
+        .where(PracticeProfile.intervention == intervention_id)
+        .order_by(PracticeProfile.number, ascending=False)
+        .limit(1)
+    )
+    return rows[0]["number"] if rows else 0
+
+
+def describe(profile: dict[str, Any], latest: int) -> dict[str, Any]:
+    """Add the words pages show for a profile row, and whether it may change."""
+    profile["status_label"] = status_label(profile["status"])
+    profile["latest_number"] = latest
+    profile["is_latest"] = profile["number"] >= latest
+    profile["frozen"] = why_frozen(profile)
+    profile["editable"] = profile["frozen"] is None
     profile["title"] = (
         f"Practice profile: {profile['intervention_name']}, "
         f"version {profile['number']} ({profile['status_label'].lower()})"
@@ -55,66 +91,62 @@ def describe(profile: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
-async def intervention_or_404(intervention_id: int) -> dict[str, Any]:
-    if not db.possible_id(intervention_id):
-        raise NotFound(f"Intervention {intervention_id} was not found")
-    rows = await Intervention.select(*Intervention.all_columns()).where(
-        Intervention.id == intervention_id
-    )
+async def _row_or_404(table, row_id: int, what: str, *columns) -> dict[str, Any]:
+    """One row by id (every column unless `columns` are given), or NotFound."""
+    if not db.possible_id(row_id):
+        raise NotFound(f"{what} {row_id} was not found")
+    rows = await table.select(*(columns or table.all_columns())).where(table.id == row_id)
     if not rows:
-        raise NotFound(f"Intervention {intervention_id} was not found")
+        raise NotFound(f"{what} {row_id} was not found")
     return rows[0]
+
+
+async def intervention_or_404(intervention_id: int) -> dict[str, Any]:
+    return await _row_or_404(Intervention, intervention_id, "Intervention")
 
 
 async def profile_or_404(profile_id: int) -> dict[str, Any]:
-    if not db.possible_id(profile_id):
-        raise NotFound(f"Practice profile {profile_id} was not found")
-    rows = await PracticeProfile.select(*PROFILE_COLUMNS).where(PracticeProfile.id == profile_id)
-    if not rows:
-        raise NotFound(f"Practice profile {profile_id} was not found")
-    return describe(rows[0])
+    profile = await _row_or_404(PracticeProfile, profile_id, "Practice profile", *PROFILE_COLUMNS)
+    return describe(profile, await latest_number(profile["intervention"]))
 
 
 async def component_or_404(component_id: int) -> dict[str, Any]:
-    if not db.possible_id(component_id):
-        raise NotFound(f"Core component {component_id} was not found")
-    rows = await CoreComponent.select(*CoreComponent.all_columns()).where(
-        CoreComponent.id == component_id
-    )
-    if not rows:
-        raise NotFound(f"Core component {component_id} was not found")
-    return rows[0]
+    return await _row_or_404(CoreComponent, component_id, "Core component")
 
 
 async def behaviour_or_404(behaviour_id: int) -> dict[str, Any]:
-    if not db.possible_id(behaviour_id):
-        raise NotFound(f"Practice behaviour {behaviour_id} was not found")
-    rows = await PracticeBehaviour.select(
+    return await _row_or_404(
+        PracticeBehaviour,
+        behaviour_id,
+        "Practice behaviour",
         *PracticeBehaviour.all_columns(),
         PracticeBehaviour.component.profile.as_alias("profile"),
         PracticeBehaviour.component.name.as_alias("component_name"),
-    ).where(PracticeBehaviour.id == behaviour_id)
-    if not rows:
-        raise NotFound(f"Practice behaviour {behaviour_id} was not found")
-    return rows[0]
+    )
 
 
-async def versions_of(intervention_id: int) -> list[dict[str, Any]]:
-    """Every version of an intervention's profile, first version first."""
+async def _versions(where) -> list[dict[str, Any]]:
+    """Profile versions matching `where`, first version first, with their status labels."""
     rows = await (
         PracticeProfile.select(
             PracticeProfile.id,
+            PracticeProfile.intervention,
             PracticeProfile.number,
             PracticeProfile.status,
             PracticeProfile.change_note,
             PracticeProfile.created_at,
         )
-        .where(PracticeProfile.intervention == intervention_id)
+        .where(where)
         .order_by(PracticeProfile.number)
     )
     for row in rows:
-        row["status_label"] = PROFILE_STATUSES.get(row["status"], row["status"])
+        row["status_label"] = status_label(row["status"])
     return rows
+
+
+async def versions_of(intervention_id: int) -> list[dict[str, Any]]:
+    """Every version of an intervention's profile, first version first."""
+    return await _versions(PracticeProfile.intervention == intervention_id)
 
 
 async def interventions_of(initiative_id: int) -> list[dict[str, Any]]:
@@ -136,18 +168,7 @@ async def interventions_of(initiative_id: int) -> list[dict[str, Any]]:
     for row in interventions:
         row["profiles"] = []
     if by_id:
-        profiles = await (
-            PracticeProfile.select(
-                PracticeProfile.id,
-                PracticeProfile.intervention,
-                PracticeProfile.number,
-                PracticeProfile.status,
-            )
-            .where(PracticeProfile.intervention.is_in(list(by_id)))
-            .order_by(PracticeProfile.number)
-        )
-        for profile in profiles:
-            profile["status_label"] = PROFILE_STATUSES.get(profile["status"], profile["status"])
+        for profile in await _versions(PracticeProfile.intervention.is_in(list(by_id))):
             by_id[profile["intervention"]]["profiles"].append(profile)
     return interventions
 
@@ -238,6 +259,16 @@ def behaviour_fingerprint(behaviour: dict[str, Any], descriptors: dict[int, str]
     )
 
 
+def contents_fingerprint(component: dict[str, Any]) -> str:
+    """What deleting a component takes with it (a `rubric` component): its words and
+    every behaviour with its descriptors, so a delete confirmed on a page that showed
+    less is refused."""
+    return fingerprint(
+        component_fingerprint(component),
+        [behaviour_fingerprint(b, b["descriptors"]) for b in component["behaviours"]],
+    )
+
+
 def levels_fingerprint(levels: list[dict[str, Any]]) -> str:
     return fingerprint(
         [(lv["id"], lv["position"], lv["label"], lv["meets_fidelity"]) for lv in levels]
@@ -249,3 +280,12 @@ async def descriptors_of(behaviour_id: int) -> dict[int, str]:
         Descriptor.behaviour == behaviour_id
     )
     return {row["level"]: row["text"] for row in rows}
+
+
+async def items_linked_to(component_id: int) -> set[int]:
+    """The backlog items linked to this very component row (not to its copies in other
+    versions): the links deleting it removes."""
+    rows = await ItemComponent.select(ItemComponent.item).where(
+        ItemComponent.component == component_id
+    )
+    return {row["item"] for row in rows}

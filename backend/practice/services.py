@@ -1,6 +1,19 @@
 """Every write to interventions and practice profiles: one transaction each.
 
-A profile version can change only while it is a draft or being tested.
+Which version may change (`queries.why_frozen`, the one rule pages and writes share):
+- its contents (components, behaviours, descriptors, levels, order) only while it is
+  a draft or being tested AND it is the latest version of its intervention; an older
+  version is history even if it never left draft, so a change there is a 409 that
+  names the version to change instead;
+- its status (`next_statuses`): draft <-> testing and approving a draft or testing
+  version, again only on the latest version (an older draft can never be approved);
+  approved -> retired and retired -> approved on any version, so a version approved
+  once can be retired and approved again (say, going back to it after a newer one
+  failed), which retires the version approved until then.
+
+New versions are made only from the latest version, with its row locked, so a
+version's place as the latest cannot change while a write to it holds that lock.
+
 Each change to its contents first locks the profile row (on PostgreSQL; the
 process-wide write lock serialises SQLite) and bumps its `version`, so an
 approval made from a page loaded before the change is a conflict, and a
@@ -20,11 +33,17 @@ from backend import db
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.practice.queries import (
     behaviour_fingerprint,
+    behaviour_or_404,
     component_fingerprint,
+    component_or_404,
+    contents_fingerprint,
     descriptors_of,
-    frozen_message,
+    intervention_or_404,
+    latest_number,
     levels_fingerprint,
     levels_of,
+    rubric,
+    why_frozen,
 )
 from backend.practice.tables import (
     DEFAULT_LEVELS,
@@ -40,8 +59,9 @@ from backend.practice.tables import (
 from backend.versions import check_version, save_version
 
 INTERVENTION_EDITABLE = ("name", "approach", "purpose", "principles", "evidence_level")
-# Where each status may go next. Approved and retired are decisions (GATE_DECIDE);
-# a retired version may be approved again, which retires the one approved now.
+# Where each status may go next (on the latest version; see next_statuses). Approved
+# and retired are decisions (GATE_DECIDE); a retired version may be approved again,
+# which retires the one approved now.
 TRANSITIONS = {
     "draft": ("testing", "approved"),
     "testing": ("draft", "approved"),
@@ -52,6 +72,10 @@ DECISIONS = ("approved", "retired")
 INSERT_CHUNK = 200  # rows per INSERT when copying, well under SQLite's variable limit
 
 STALE = "Someone else changed this while you were editing it; your changes were not saved."
+STALE_DELETE = (
+    "Someone else changed this since the page was loaded, so nothing was deleted. "
+    "Check what would go now and confirm again."
+)
 
 
 def new_lineage() -> str:
@@ -70,22 +94,15 @@ async def create_intervention(initiative_id: int, values: dict[str, Any]) -> int
     return rows[0]["id"]
 
 
-async def _intervention(intervention_id: int) -> dict[str, Any]:
-    rows = await Intervention.select().where(Intervention.id == intervention_id)
-    if not rows:
-        raise NotFound(f"Intervention {intervention_id} was not found")
-    return rows[0]
-
-
 async def update_intervention(
     intervention_id: int, expected_version: int, values: dict[str, Any]
 ) -> None:
     fields = {key: values[key] for key in INTERVENTION_EDITABLE if key in values}
     async with db.writing():
-        current = await _intervention(intervention_id)
+        current = await intervention_or_404(intervention_id)
         check_version(current, expected_version, "intervention")
         await save_version(
-            Intervention, intervention_id, expected_version, fields, reread=_intervention
+            Intervention, intervention_id, expected_version, fields, reread=intervention_or_404
         )
 
 
@@ -93,7 +110,8 @@ async def update_intervention(
 
 
 async def _locked_profile(profile_id: int) -> dict[str, Any]:
-    """The profile row, locked until the transaction ends (PostgreSQL: FOR UPDATE)."""
+    """The profile row, locked until the transaction ends (PostgreSQL: FOR UPDATE),
+    with the number of its intervention's latest version as `latest_number`."""
     query = PracticeProfile.select(
         PracticeProfile.id,
         PracticeProfile.intervention,
@@ -107,14 +125,18 @@ async def _locked_profile(profile_id: int) -> dict[str, Any]:
     rows = await query
     if not rows:
         raise NotFound(f"Practice profile {profile_id} was not found")
-    return rows[0]
+    profile = rows[0]
+    profile["latest_number"] = await latest_number(profile["intervention"])
+    return profile
 
 
 async def _editable_profile(profile_id: int) -> dict[str, Any]:
-    """Lock a profile about to change and bump its version; refuse approved and retired ones."""
+    """Lock a profile about to change and bump its version; refuse a version that is
+    approved, retired or not the latest (queries.why_frozen)."""
     profile = await _locked_profile(profile_id)
-    if profile["status"] not in EDITABLE_STATUSES:
-        raise Conflict(frozen_message(profile))
+    reason = why_frozen(profile)
+    if reason:
+        raise Conflict(reason)
     await PracticeProfile.update({PracticeProfile.version: PracticeProfile.version + 1}).where(
         PracticeProfile.id == profile_id
     )
@@ -127,7 +149,7 @@ async def _editable_profile(profile_id: int) -> dict[str, Any]:
 async def create_profile(intervention_id: int, user_id: int | None) -> int:
     """Version 1, a draft with the default continuum; refused if the intervention has one."""
     async with db.writing():
-        intervention = await _intervention(intervention_id)
+        intervention = await intervention_or_404(intervention_id)
         existing = await PracticeProfile.select(PracticeProfile.number).where(
             PracticeProfile.intervention == intervention_id
         )
@@ -169,14 +191,10 @@ async def new_version(profile_id: int, user_id: int | None, change_note: str) ->
         raise Invalid({"change_note": "Enter what changes in this version"})
     async with db.writing():
         source = await _locked_profile(profile_id)
-        numbers = await PracticeProfile.select(PracticeProfile.number).where(
-            PracticeProfile.intervention == source["intervention"]
-        )
-        latest = max(row["number"] for row in numbers)
-        if source["number"] != latest:
+        if source["number"] != source["latest_number"]:
             raise Conflict(
                 f"Version {source['number']} is not the latest: "
-                f"make a new version from version {latest}."
+                f"make a new version from version {source['latest_number']}."
             )
         new_id = await _insert_version(source, source["number"] + 1, change_note, user_id)
         await _copy_contents(profile_id, new_id, source["initiative"])
@@ -223,6 +241,17 @@ async def _insert_all(table, rows: list, *returning) -> list[dict[str, Any]]:
     return out
 
 
+async def _copy_by_lineage(table, rows: list[dict[str, Any]], copy) -> dict[int, int]:
+    """Insert `copy(row)` for every row; returns {old id: id of its copy}.
+
+    Lineage is unique within a version, so it maps old rows to their copies
+    whatever order the database returns inserted ids in.
+    """
+    inserted = await _insert_all(table, [copy(row) for row in rows], table.id, table.lineage)
+    new_id = {row["lineage"]: row["id"] for row in inserted}
+    return {row["id"]: new_id[row["lineage"]] for row in rows}
+
+
 async def _copy_contents(source_id: int, target_id: int, initiative_id: int) -> None:
     """Copy levels, components, behaviours and descriptors; a fixed number of statements."""
     levels = await levels_of(source_id)
@@ -246,26 +275,18 @@ async def _copy_contents(source_id: int, target_id: int, initiative_id: int) -> 
     ).where(CoreComponent.profile == source_id)
     if not components:
         return
-    # Lineage is unique within a version, so it maps old rows to their copies
-    # whatever order the database returns inserted ids in.
-    inserted = await _insert_all(
+    component_ids = await _copy_by_lineage(
         CoreComponent,
-        [
-            CoreComponent(
-                profile=target_id,
-                initiative=initiative_id,
-                position=c["position"],
-                name=c["name"],
-                description=c["description"],
-                lineage=c["lineage"],
-            )
-            for c in components
-        ],
-        CoreComponent.id,
-        CoreComponent.lineage,
+        components,
+        lambda c: CoreComponent(
+            profile=target_id,
+            initiative=initiative_id,
+            position=c["position"],
+            name=c["name"],
+            description=c["description"],
+            lineage=c["lineage"],
+        ),
     )
-    new_component = {row["lineage"]: row["id"] for row in inserted}
-    component_ids = {c["id"]: new_component[c["lineage"]] for c in components}
     behaviours = await PracticeBehaviour.select(
         PracticeBehaviour.id,
         PracticeBehaviour.component,
@@ -276,23 +297,17 @@ async def _copy_contents(source_id: int, target_id: int, initiative_id: int) -> 
     ).where(PracticeBehaviour.component.profile == source_id)
     if not behaviours:
         return
-    inserted = await _insert_all(
+    behaviour_ids = await _copy_by_lineage(
         PracticeBehaviour,
-        [
-            PracticeBehaviour(
-                component=component_ids[b["component"]],
-                position=b["position"],
-                text=b["text"],
-                role=b["role"],
-                lineage=b["lineage"],
-            )
-            for b in behaviours
-        ],
-        PracticeBehaviour.id,
-        PracticeBehaviour.lineage,
+        behaviours,
+        lambda b: PracticeBehaviour(
+            component=component_ids[b["component"]],
+            position=b["position"],
+            text=b["text"],
+            role=b["role"],
+            lineage=b["lineage"],
+        ),
     )
-    new_behaviour = {row["lineage"]: row["id"] for row in inserted}
-    behaviour_ids = {b["id"]: new_behaviour[b["lineage"]] for b in behaviours}
     descriptors = await Descriptor.select(
         Descriptor.behaviour, Descriptor.level, Descriptor.text
     ).where(Descriptor.behaviour.component.profile == source_id)
@@ -309,6 +324,14 @@ async def _copy_contents(source_id: int, target_id: int, initiative_id: int) -> 
     )
 
 
+def next_statuses(profile: dict[str, Any]) -> tuple[str, ...]:
+    """The statuses a version may move to now (`profile` has status, number and
+    latest_number): none for a draft or testing version that is not the latest."""
+    if profile["status"] in EDITABLE_STATUSES and why_frozen(profile):
+        return ()
+    return TRANSITIONS.get(profile["status"], ())
+
+
 async def set_status(
     profile_id: int, expected_version: int, status: str, *, may_decide: bool
 ) -> None:
@@ -323,9 +346,11 @@ async def set_status(
         current = profile["status"]
         if status == current:
             return
-        if status not in TRANSITIONS[current]:
-            if current not in EDITABLE_STATUSES and status in EDITABLE_STATUSES:
-                raise Conflict(frozen_message(profile))
+        if status not in next_statuses(profile):
+            reason = why_frozen(profile)
+            # Into or out of draft/testing on a frozen version: say why it is frozen.
+            if reason and (current in EDITABLE_STATUSES or status in EDITABLE_STATUSES):
+                raise Conflict(reason)
             raise Conflict(
                 f"Version {profile['number']} is {PROFILE_STATUSES[current].lower()}: "
                 f"it cannot become {PROFILE_STATUSES[status].lower()}."
@@ -349,20 +374,16 @@ async def set_status(
 # ---------------------------------------------------------------- components
 
 
-async def _component(component_id: int) -> dict[str, Any]:
-    rows = await CoreComponent.select().where(CoreComponent.id == component_id)
-    if not rows:
-        raise NotFound(f"Core component {component_id} was not found")
-    return rows[0]
+async def _next_position(table, scope) -> int:
+    """The place after the last row in `scope` (1 for the first)."""
+    rows = await table.select(table.position).where(scope)
+    return max((row["position"] for row in rows), default=0) + 1
 
 
 async def add_component(profile_id: int, values: dict[str, Any]) -> int:
     async with db.writing():
         profile = await _editable_profile(profile_id)
-        last = await CoreComponent.select(CoreComponent.position).where(
-            CoreComponent.profile == profile_id
-        )
-        position = max((row["position"] for row in last), default=0) + 1
+        position = await _next_position(CoreComponent, CoreComponent.profile == profile_id)
         rows = await CoreComponent.insert(
             CoreComponent(
                 profile=profile_id,
@@ -378,7 +399,7 @@ async def add_component(profile_id: int, values: dict[str, Any]) -> int:
 
 async def update_component(component_id: int, saved: str, values: dict[str, Any]) -> None:
     async with db.writing():
-        component = await _component(component_id)
+        component = await component_or_404(component_id)
         await _editable_profile(component["profile"])
         if component_fingerprint(component) != saved:
             raise Conflict(STALE, current=component)
@@ -414,32 +435,29 @@ async def _reorder(table, scope, row_id: int, direction: str) -> None:
 
 async def move_component(component_id: int, direction: str) -> None:
     async with db.writing():
-        component = await _component(component_id)
+        component = await component_or_404(component_id)
         await _editable_profile(component["profile"])
         await _reorder(
             CoreComponent, CoreComponent.profile == component["profile"], component_id, direction
         )
 
 
-async def delete_component(component_id: int) -> None:
-    """Delete a component with its behaviours and descriptors (this version only)."""
+async def delete_component(component_id: int, saved: str) -> None:
+    """Delete a component with its behaviours and descriptors (this version only) and the
+    links of stories to it; `saved` is queries.contents_fingerprint of what the
+    confirmation page showed, so nothing added since is deleted unseen."""
     async with db.writing():
-        component = await _component(component_id)
-        await _editable_profile(component["profile"])
+        component = await component_or_404(component_id)
+        profile = await _editable_profile(component["profile"])
+        found = (await rubric(profile["id"], component_id))["components"]
+        if not found:  # deleted by someone else before the lock was ours
+            raise NotFound(f"Core component {component_id} was not found")
+        if contents_fingerprint(found[0]) != saved:
+            raise Conflict(STALE_DELETE, current=found[0])
         await CoreComponent.delete().where(CoreComponent.id == component_id)
 
 
 # ---------------------------------------------------------------- behaviours
-
-
-async def _behaviour(behaviour_id: int) -> dict[str, Any]:
-    rows = await PracticeBehaviour.select(
-        *PracticeBehaviour.all_columns(),
-        PracticeBehaviour.component.profile.as_alias("profile"),
-    ).where(PracticeBehaviour.id == behaviour_id)
-    if not rows:
-        raise NotFound(f"Practice behaviour {behaviour_id} was not found")
-    return rows[0]
 
 
 async def _write_descriptors(
@@ -466,12 +484,11 @@ async def add_behaviour(
     component_id: int, values: dict[str, Any], descriptors: dict[int, str]
 ) -> int:
     async with db.writing():
-        component = await _component(component_id)
+        component = await component_or_404(component_id)
         await _editable_profile(component["profile"])
-        last = await PracticeBehaviour.select(PracticeBehaviour.position).where(
-            PracticeBehaviour.component == component_id
+        position = await _next_position(
+            PracticeBehaviour, PracticeBehaviour.component == component_id
         )
-        position = max((row["position"] for row in last), default=0) + 1
         rows = await PracticeBehaviour.insert(
             PracticeBehaviour(
                 component=component_id,
@@ -486,15 +503,24 @@ async def add_behaviour(
     return behaviour_id
 
 
+async def _unchanged_behaviour(
+    behaviour_id: int, saved: str, stale: str
+) -> tuple[dict[str, Any], dict[int, str]]:
+    """The behaviour and its descriptors, with its profile locked for a change; a
+    Conflict saying `stale` if they are no longer what the form showed (`saved`)."""
+    behaviour = await behaviour_or_404(behaviour_id)
+    await _editable_profile(behaviour["profile"])
+    existing = await descriptors_of(behaviour_id)
+    if behaviour_fingerprint(behaviour, existing) != saved:
+        raise Conflict(stale, current={**behaviour, "descriptors": existing})
+    return behaviour, existing
+
+
 async def update_behaviour(
     behaviour_id: int, saved: str, values: dict[str, Any], descriptors: dict[int, str]
 ) -> None:
     async with db.writing():
-        behaviour = await _behaviour(behaviour_id)
-        await _editable_profile(behaviour["profile"])
-        existing = await descriptors_of(behaviour_id)
-        if behaviour_fingerprint(behaviour, existing) != saved:
-            raise Conflict(STALE, current={**behaviour, "descriptors": existing})
+        behaviour, existing = await _unchanged_behaviour(behaviour_id, saved, STALE)
         await PracticeBehaviour.update(
             {PracticeBehaviour.text: values["text"], PracticeBehaviour.role: values["role"]}
         ).where(PracticeBehaviour.id == behaviour_id)
@@ -503,7 +529,7 @@ async def update_behaviour(
 
 async def move_behaviour(behaviour_id: int, direction: str) -> None:
     async with db.writing():
-        behaviour = await _behaviour(behaviour_id)
+        behaviour = await behaviour_or_404(behaviour_id)
         await _editable_profile(behaviour["profile"])
         await _reorder(
             PracticeBehaviour,
@@ -513,10 +539,11 @@ async def move_behaviour(behaviour_id: int, direction: str) -> None:
         )
 
 
-async def delete_behaviour(behaviour_id: int) -> None:
+async def delete_behaviour(behaviour_id: int, saved: str) -> None:
+    """Delete a behaviour with its descriptors; `saved` is queries.behaviour_fingerprint
+    of what the confirmation page showed."""
     async with db.writing():
-        behaviour = await _behaviour(behaviour_id)
-        await _editable_profile(behaviour["profile"])
+        await _unchanged_behaviour(behaviour_id, saved, STALE_DELETE)
         await PracticeBehaviour.delete().where(PracticeBehaviour.id == behaviour_id)
 
 

@@ -1,6 +1,7 @@
 """Practice profiles in a real browser: an intervention and its profile are made, a core
-component and a behaviour with its descriptors are added by keyboard alone; axe on the
-profile page, the behaviour form with errors, the diff and the print view (A11Y-01)."""
+component and a behaviour with its descriptors are added by keyboard alone, and deleted
+through their confirmation pages; axe on the profile page, the behaviour form with errors,
+the diff, the print view, the confirmation pages and an older version (A11Y-01)."""
 
 from __future__ import annotations
 
@@ -169,7 +170,38 @@ def test_a_profile_is_built_by_keyboard_and_every_view_passes_axe(page):
     assert display == "table-header-group"
     assert not page.locator(".no-print").is_visible()
 
-    # Version 1 is still as it was.
+    # Deleting asks first on a page of its own, which shows what goes.
     page.emulate_media(media="screen")
+    page.goto(f"/profiles/{v2}")
+    page.get_by_role("link", name=re.compile("^Delete behaviour: Invites the father")).click()
+    page.wait_for_url(re.compile(r"/behaviours/\d+/delete$"))
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Delete a practice behaviour of Partnership with families?"
+    )
+    assert "Sometimes, when reminded" in page.locator("table.rubric").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Keep it").click()
+    page.wait_for_url(re.compile(rf"/profiles/{v2}#behaviour-\d+$"))
+    assert page.get_by_role("rowheader", name="Invites the father to every case planning").count()
+    page.get_by_role("link", name="Delete component Partnership with families").click()
+    page.wait_for_url(re.compile(r"/components/\d+/delete$"))
+    assert page.get_by_text("No story links to this component in version 2.").is_visible()
+    assert_accessible(page)
+    tab_to_name(page, r"^Delete core component Partnership with families$")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/profiles/{v2}$"))
+    assert page.locator("th[scope=rowgroup]").count() == 0
+    assert page.get_by_text("No core components yet.").is_visible()
+
+    # Version 1 is still as it was, and says where changes are made now.
     page.goto(f"/profiles/{profile_id}")
     assert page.locator("th[scope=rowgroup]", has_text="Partnership").inner_text() == "Partnership"
+    notice = page.locator("#frozen")
+    assert notice.inner_text() == (
+        "Version 1 is not the latest version: it stays as it is. Make changes in version 2."
+    )
+    assert notice.get_by_role("link", name="version 2").get_attribute("href") == f"/profiles/{v2}"
+    assert page.get_by_role("link", name=re.compile("^(Edit|Delete)")).count() == 0
+    assert page.get_by_role("button").filter(has_text=re.compile("^(Up|Down|Add)")).count() == 0
+    assert_accessible(page)

@@ -1,4 +1,5 @@
-"""Builders of practice profiles for the tests, through the app's own services."""
+"""Builders of practice profiles for the tests, through the app's own services, and
+the steps through pages that many tests take."""
 
 from __future__ import annotations
 
@@ -60,3 +61,19 @@ async def set_status(profile_id: int, status: str) -> None:
     """Move a version to `status` as the agency lead would, from its current version."""
     profile = await queries.profile_or_404(profile_id)
     await services.set_status(profile_id, profile["version"], status, may_decide=True)
+
+
+def saved_of(html: str) -> str:
+    """The `saved` fingerprint a form on the page carries."""
+    return html.split('name="saved" value="')[1].split('"')[0]
+
+
+async def delete_confirmed(client, url: str):
+    """Delete as a person does: open the confirmation page at `url` (GET), then press
+    its delete button (POST with what the page carries). Returns the POST response."""
+    page = await client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    form = {"saved": saved_of(page.text)}
+    if 'name="return_to" value="component"' in page.text:
+        form["return_to"] = "component"
+    return await client.post_form(url.split("?")[0], form)

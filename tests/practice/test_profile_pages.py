@@ -12,7 +12,13 @@ from backend.practice.tables import (
 )
 from backend.scrum import services as scrum
 from backend.traceability.tables import ItemComponent
-from tests.practice.build import make_intervention, make_profile, set_status
+from tests.practice.build import (
+    delete_confirmed,
+    make_intervention,
+    make_profile,
+    saved_of,
+    set_status,
+)
 from tests.practice.html import tables_of, text_of
 
 
@@ -124,7 +130,7 @@ async def test_adding_editing_moving_and_deleting_components(client, world):
 
     page = await client.get(f"/components/{added['id']}/edit")
     assert 'value="Partnership"' in page.text
-    saved = page.text.split('name="saved" value="')[1].split('"')[0]
+    saved = saved_of(page.text)
     response = await client.post_form(
         f"/components/{added['id']}/edit",
         {"name": "Partnership with families", "description": "", "saved": saved},
@@ -156,7 +162,7 @@ async def test_adding_editing_moving_and_deleting_components(client, world):
     assert response.status_code == 422
 
     behaviours_before = await PracticeBehaviour.count()
-    response = await client.post_form(f"/components/{first}/delete")
+    response = await delete_confirmed(client, f"/components/{first}/delete")
     assert response.status_code == 303
     assert not await CoreComponent.exists().where(CoreComponent.id == first)
     assert await PracticeBehaviour.count() == behaviours_before - 1
@@ -234,7 +240,7 @@ async def test_editing_a_behaviour_and_its_descriptor_at_every_level(client, wor
     page = await client.get(f"/behaviours/{behaviour_id}/edit")
     assert page.status_code == 200
     assert "Optimal for 1.1" in page.text and "Unacceptable for 1.1" in page.text
-    saved = page.text.split('name="saved" value="')[1].split('"')[0]
+    saved = saved_of(page.text)
     form = {
         "text": "Behaviour 1.1 reworded",
         "role": "Manager",
@@ -280,7 +286,7 @@ async def test_moving_and_deleting_behaviours(client, world):
     assert [r["id"] for r in order] == [a, c, b]
     response = await client.post_form(f"/behaviours/{a}/move", {"direction": "down"})
     assert response.headers["location"] == f"/profiles/{made['profile_id']}#behaviour-{a}"
-    response = await client.post_form(f"/behaviours/{a}/delete")
+    response = await delete_confirmed(client, f"/behaviours/{a}/delete")
     assert response.status_code == 303
     assert not await PracticeBehaviour.exists().where(PracticeBehaviour.id == a)
     assert not await Descriptor.exists().where(Descriptor.behaviour == a)
@@ -312,7 +318,7 @@ async def test_renaming_adding_reordering_and_deleting_levels(client, world):
     optimal, developmental, unacceptable = made["level_ids"]
     page = await client.get(f"/profiles/{profile_id}/levels")
     assert page.status_code == 200 and 'value="Developmental"' in page.text
-    saved = page.text.split('name="saved" value="')[1].split('"')[0]
+    saved = saved_of(page.text)
     levels = await queries.levels_of(profile_id)
     form = _levels_form(
         levels,

@@ -16,7 +16,7 @@ from backend.practice.tables import (
     PracticeBehaviour,
     PracticeProfile,
 )
-from tests.practice.build import make_profile, set_status
+from tests.practice.build import delete_confirmed, make_profile, set_status
 from tests.practice.html import text_of
 
 PRACTICE_TABLES = (PracticeProfile, ContinuumLevel, CoreComponent, PracticeBehaviour, Descriptor)
@@ -131,7 +131,7 @@ async def test_editing_version_2_leaves_version_1_byte_identical(client, world):
         },
     )
     await client.post_form(f"/components/{component['id']}/move", {"direction": "down"})
-    await client.post_form(f"/behaviours/{component['behaviours'][1]['id']}/delete")
+    await delete_confirmed(client, f"/behaviours/{component['behaviours'][1]['id']}/delete")
     await client.post_form(
         f"/profiles/{v2}/levels",
         {
@@ -141,7 +141,7 @@ async def test_editing_version_2_leaves_version_1_byte_identical(client, world):
             f"fidelity-{levels[1]['id']}": "on",
         },
     )
-    await client.post_form(f"/components/{new['components'][1]['id']}/delete")
+    await delete_confirmed(client, f"/components/{new['components'][1]['id']}/delete")
     after_v2 = await queries.rubric(v2)
     assert after_v2["levels"][0]["label"] == "Optimal level"
     assert [c["name"] for c in after_v2["components"]] == ["Renamed", "Anti-bias supports"]
