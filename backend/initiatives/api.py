@@ -2,8 +2,9 @@
 decisions; readiness assessments; ticking a key task and keeping its evidence.
 
 Same rules as the pages (backend/initiatives/progress_forms.py) and the same
-conventions as backend/api/controllers.py: 404 unknown id, 422 a message per
-field, CSRF header for browser sessions (checked by the access guard).
+conventions as backend/api/controllers.py: 404 unknown id, 409 stale version,
+422 a message per field, CSRF header for browser sessions (checked by the
+access guard).
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
+import msgspec
 from litestar import Controller, Request, Router, get, post
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from backend.api.controllers import FIELD_RESPONSES, INVALID_DETAIL, READ_RESPONSES
 from backend.api.errors import read_json_body, validation_error_handler
-from backend.errors import Invalid
+from backend.api.schemas import MAX_ID
+from backend.errors import Conflict, Invalid
 from backend.initiatives import progress_queries as queries
 from backend.initiatives import progress_services as services
 from backend.initiatives.progress_forms import EVIDENCE_URL_MAX, NOTE_MAX, parse_task_update
@@ -38,6 +42,18 @@ assert set(get_args(Decision)) == set(GATE_DECISIONS), "Decision must list GATE_
 class StageTaskPatch(Struct, kw_only=True):
     """Only the keys sent change."""
 
+    version: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=MAX_ID,
+                description="The `version` of the task as you last read it: required "
+                "with an evidence change, optional when only `done` is sent",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
     done: bool | UnsetType = UNSET
     evidence_url: (
         Annotated[
@@ -81,6 +97,7 @@ class StageTask(Struct):
     evidence_url: str
     evidence_note: str
     done_at: datetime | None
+    version: int
 
 
 class Stage(Struct):
@@ -134,21 +151,40 @@ class SavedTask(Struct):
     evidence_url: str
     evidence_note: str
     done_at: datetime | None
+    version: int
+
+
+class StageTaskConflictBody(Struct):
+    detail: str
+    current: SavedTask
+
+
+STALE_TASK = ResponseSpec(
+    StageTaskConflictBody,
+    generate_examples=False,
+    description="Changed by someone else: `current` is the task as saved now",
+)
 
 
 # ---------------------------------------------------------------- rows to bodies
 
 
+def _task_values(row: dict[str, Any]) -> dict[str, Any]:
+    """What the stage map and a saved task both say about a task."""
+    return {
+        "id": row["id"],
+        "position": row["position"],
+        "title": row["title"],
+        "done": bool(row["done"]),
+        "evidence_url": row["evidence_url"],
+        "evidence_note": row["evidence_note"],
+        "done_at": row["done_at"],
+        "version": row["version"],
+    }
+
+
 def _task(row: dict[str, Any]) -> StageTask:
-    return StageTask(
-        id=row["id"],
-        position=row["position"],
-        title=row["title"],
-        done=bool(row["done"]),
-        evidence_url=row["evidence_url"],
-        evidence_note=row["evidence_note"],
-        done_at=row["done_at"],
-    )
+    return StageTask(**_task_values(row))
 
 
 def _decision(row: dict[str, Any]) -> GateDecision:
@@ -210,17 +246,7 @@ def _assessment(row: dict[str, Any]) -> Assessment:
 
 async def _saved_task(task_id: int) -> SavedTask:
     row = await queries.task_or_404(task_id)
-    return SavedTask(
-        id=row["id"],
-        initiative_id=row["initiative"],
-        stage_id=row["stage"],
-        position=row["position"],
-        title=row["title"],
-        done=bool(row["done"]),
-        evidence_url=row["evidence_url"],
-        evidence_note=row["evidence_note"],
-        done_at=row["done_at"],
-    )
+    return SavedTask(initiative_id=row["initiative"], stage_id=row["stage"], **_task_values(row))
 
 
 # ---------------------------------------------------------------- controllers
@@ -268,11 +294,13 @@ class StageTaskController(Controller):
         "/{task_id:int}",
         name="api.stage_task_update",
         summary="Tick a key task done or not, and keep its evidence",
-        description="Only the keys sent change. The evidence link must be an http(s) "
-        "address; a note that looks like personal information is refused (422) unless "
-        "`pii_confirmed` is true.",
+        description="Only the keys sent change. An evidence change needs the task's "
+        "`version`; ticking `done` alone may send it too. A stale `version` changes "
+        "nothing and answers 409 with the task as it is now. The evidence link must be "
+        "an http(s) address; a note that looks like personal information is refused "
+        "(422) unless `pii_confirmed` is true.",
         status_code=HTTP_200_OK,
-        responses=FIELD_RESPONSES,
+        responses={**FIELD_RESPONSES, 409: STALE_TASK},
     )
     async def update_task(
         self, request: Request, task_id: FromPath[int], data: JSONBody[StageTaskPatch]
@@ -285,6 +313,11 @@ class StageTaskController(Controller):
                 # PostgreSQL text columns cannot hold NUL characters.
                 fields[name] = value.replace("\x00", "") if isinstance(value, str) else value
         values, errors = parse_task_update(fields, partial=True)
+        evidence = fields.keys() & {"evidence_url", "evidence_note"}
+        version = None if data.version is UNSET else data.version
+        if evidence and version is None:
+            # DATA-01: evidence saved over someone else's without knowing it is lost.
+            errors.add("version", "Send the task's `version` with an evidence change")
         if "evidence_note" in fields:
             checked = {**fields, "pii_confirmed": data.pii_confirmed}
             initiative = await initiative_or_404(task["initiative"])
@@ -293,8 +326,11 @@ class StageTaskController(Controller):
             )
         if errors:
             raise Invalid(dict(errors), INVALID_DETAIL)
-        if values:
-            await services.update_task(task_id, values)
+        try:
+            await services.update_task(task_id, version, values)
+        except Conflict as exc:
+            current = msgspec.to_builtins(await _saved_task(task_id))
+            raise Conflict(exc.message, current=current) from exc
         return await _saved_task(task_id)
 
 

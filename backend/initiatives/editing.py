@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from backend.accounts.queries import agency_or_404
 from backend.errors import Conflict, Invalid
+from backend.exploration.queries import has_theory
 from backend.initiatives import services
 from backend.initiatives.forms import parse_initiative, parse_stage
 from backend.initiatives.queries import initiative_or_404, stage_options
@@ -75,6 +76,7 @@ async def initiative_edit(initiative_id: FromPath[int]) -> Template:
         values=initiative,
         errors={},
         stages=await stage_options(initiative["agency"]),
+        goal_from_theory=await has_theory(initiative_id),
     )
 
 
@@ -84,6 +86,12 @@ async def initiative_update(request: Request, initiative_id: FromPath[int]) -> T
     data = await form_data(request)
     version = edit_version(data, "initiative")
     values, errors = parse_initiative(data)
+    if await has_theory(initiative_id):
+        # The product goal is the theory's long-term outcome now and changes only
+        # there; the charter form shows it read-only, and a goal posted anyway
+        # (an old form, a script) is left out while the other fields save.
+        values.pop("product_goal", None)
+        errors.pop("product_goal", None)
     status = 422
     message = None
     if not errors:
@@ -107,6 +115,7 @@ async def initiative_update(request: Request, initiative_id: FromPath[int]) -> T
         errors=errors,
         conflict=message,
         stages=await stage_options(initiative["agency"]),
+        goal_from_theory=await has_theory(initiative_id),
     )
 
 

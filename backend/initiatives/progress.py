@@ -4,12 +4,14 @@ liaison sign-offs) and the readiness trend, with their forms.
 Reads never write: a stage nobody has worked on shows its default key tasks
 unsaved, and the first write to it creates its row and tasks (see
 progress_services). Every form comes back with GOV.UK errors and what was typed
-(422), a stale status with the saved values (409); a good post redirects (303).
+(422), a stale status or key task with the saved values and what was typed
+(409); a good post redirects (303).
 The key-task forms also work through htmx, which swaps the task list alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, get, post
@@ -96,12 +98,16 @@ async def _stage_context(
     stage: dict[str, Any],
     errors: Errors | None = None,
     typed_values: dict[str, Any] | None = None,
+    conflict_key: str | None = None,
 ) -> dict[str, Any]:
+    """`conflict_key` names the key task whose save was stale: the page shows its
+    saved values in the conflict notice (the status conflict has none)."""
     detail = await queries.stage_detail(initiative, stage)
     tasks = detail["tasks"]
     for task in tasks:
         task["key"] = task_key(task)
     return {
+        "conflict_task": next((t for t in tasks if t["key"] == conflict_key), None),
         "title": f"Stage {queries.stage_label(stage)}",
         "initiative": initiative,
         "nav": "stages",
@@ -127,8 +133,9 @@ async def _stage_page(
     errors: Errors | None = None,
     typed_values: dict[str, Any] | None = None,
     conflict: str | None = None,
+    conflict_key: str | None = None,
 ) -> Template:
-    context = await _stage_context(initiative, stage, errors, typed_values)
+    context = await _stage_context(initiative, stage, errors, typed_values, conflict_key)
     return form_page("initiatives/stage.html", status, conflict=conflict, **context)
 
 
@@ -140,12 +147,14 @@ async def _tasks_fragment(
     focus: str,
     errors: Errors | None = None,
     typed_values: dict[str, Any] | None = None,
+    conflict: str | None = None,
+    conflict_key: str | None = None,
 ) -> Template:
     """htmx: only the key-task list, with the outcome said in the live region."""
-    context = await _stage_context(initiative, stage, errors, typed_values)
+    context = await _stage_context(initiative, stage, errors, typed_values, conflict_key)
     return Template(
         "initiatives/_stage_tasks.html",
-        context=context,
+        context={**context, "conflict": conflict},
         status_code=status,
         headers=htmx_triggers(announce=message, focus=focus),
     )
@@ -209,18 +218,18 @@ async def stage_task_add(
     if "position" in data:
         return await _update_default_task(request, initiative, stage, data)
     title, errors = parse_task_title(data)
+    await _check_pii(data, {"title": "Key task"}, initiative["agency"], errors, "task-add")
     if errors:
-        if request.htmx:
-            return await _tasks_fragment(
-                initiative,
-                stage,
-                422,
-                f"Key task not added: {errors['title']}",
-                "field-title",
-                errors,
-                typed(data, ("title",)),
-            )
-        return await _stage_page(initiative, stage, 422, errors, typed(data, ("title",)))
+        return await _task_answer(
+            request,
+            initiative,
+            stage,
+            422,
+            f"Key task not added: {errors['title']}",
+            "field-title",
+            errors=errors,
+            typed_values=typed(data, ("title",)),
+        )
     task_id = await services.add_task(initiative_id, stage, title)
     if request.htmx:
         return await _tasks_fragment(
@@ -248,21 +257,20 @@ def _typed_task(data: dict[str, Any], prefix: str) -> dict[str, Any]:
     return out
 
 
-async def _task_refused(
+async def _task_answer(
     request: HTMXRequest,
     initiative: dict[str, Any],
     stage: dict[str, Any],
-    title: str,
-    key: str,
-    data: dict[str, Any],
-    errors: Errors,
+    status: int,
+    message: str,
+    focus: str,
+    **page: Any,
 ) -> Template:
-    kept = _typed_task(data, key + "-")
+    """A key-task form that was not saved: the task list alone for htmx (the outcome
+    said in the live region), else the whole stage page."""
     if request.htmx:
-        message = f"{title} not saved: " + " ".join(errors.values())
-        focus = f"field-{next(iter(errors))}"
-        return await _tasks_fragment(initiative, stage, 422, message, focus, errors, kept)
-    return await _stage_page(initiative, stage, 422, errors, kept)
+        return await _tasks_fragment(initiative, stage, status, message, focus, **page)
+    return await _stage_page(initiative, stage, status, **page)
 
 
 async def _task_saved(
@@ -281,6 +289,48 @@ async def _task_saved(
     )
 
 
+async def _task_form(
+    request: HTMXRequest,
+    initiative: dict[str, Any],
+    stage: dict[str, Any],
+    key: str,
+    title: str,
+    data: dict[str, Any],
+    save: Callable[[int, dict[str, Any]], Awaitable[int]],
+) -> Template | Redirect:
+    """One key task's form, saved or a default one not yet saved: `save(version,
+    values)` writes it and returns its id. 422 keeps what was typed and the version
+    it was typed at; a stale version (DATA-01) is a 409 that keeps what was typed,
+    shows the saved task and carries its version, so saving again is a choice."""
+    version = forms.edit_version(data, "stage")
+    values, errors = await _task_errors(data, initiative["agency"], key + "-")
+    if errors:
+        kept = {**_typed_task(data, key + "-"), f"{key}-version": version}
+        message = f"{title} not saved: " + " ".join(errors.values())
+        focus = f"field-{next(iter(errors))}"
+        return await _task_answer(
+            request, initiative, stage, 422, message, focus, errors=errors, typed_values=kept
+        )
+    try:
+        task_id = await save(version, values)
+    except Conflict as exc:
+        # A default task someone else saved first now has an id: the typed values
+        # go into the form of the saved task.
+        saved_key = f"task-{exc.current['id']}" if exc.current.get("id") else key
+        return await _task_answer(
+            request,
+            initiative,
+            stage,
+            409,
+            f"{title} not saved: {exc.message}",
+            "conflict",
+            typed_values=_typed_task(data, saved_key + "-"),
+            conflict=exc.message,
+            conflict_key=saved_key,
+        )
+    return await _task_saved(request, initiative, stage, task_id, title, values["done"])
+
+
 async def _update_default_task(
     request: HTMXRequest, initiative: dict[str, Any], stage: dict[str, Any], data: dict
 ) -> Template | Redirect:
@@ -288,13 +338,15 @@ async def _update_default_task(
     defaults = {t["position"]: t for t in queries.default_tasks(stage)}
     if position not in defaults:
         raise NotFound("That key task was not found: reload the stage and try again")
-    key = f"task-d{position}"
-    values, errors = await _task_errors(data, initiative["agency"], key + "-")
+    assert position is not None
+
+    async def save(version: int, values: dict[str, Any]) -> int:
+        return await services.update_default_task(
+            initiative["id"], stage, position, version, values
+        )
+
     title = defaults[position]["title"]
-    if errors:
-        return await _task_refused(request, initiative, stage, title, key, data, errors)
-    task_id = await services.update_default_task(initiative["id"], stage, position, values)
-    return await _task_saved(request, initiative, stage, task_id, title, values["done"])
+    return await _task_form(request, initiative, stage, f"task-d{position}", title, data, save)
 
 
 @post("/stage-tasks/{task_id:int}", name="initiatives.stage_task_update")
@@ -303,12 +355,14 @@ async def stage_task_update(request: HTMXRequest, task_id: FromPath[int]) -> Tem
     task = await queries.task_or_404(task_id)
     initiative, stage = await _initiative_and_stage(task["initiative"], task["stage"])
     data = await form_data(request)
-    key = f"task-{task_id}"
-    values, errors = await _task_errors(data, initiative["agency"], key + "-")
-    if errors:
-        return await _task_refused(request, initiative, stage, task["title"], key, data, errors)
-    await services.update_task(task_id, values)
-    return await _task_saved(request, initiative, stage, task_id, task["title"], values["done"])
+
+    async def save(version: int, values: dict[str, Any]) -> int:
+        await services.update_task(task_id, version, values)
+        return task_id
+
+    return await _task_form(
+        request, initiative, stage, f"task-{task_id}", task["title"], data, save
+    )
 
 
 @post(

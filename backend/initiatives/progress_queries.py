@@ -47,6 +47,7 @@ TASK_COLUMNS = (
     StageTask.evidence_url,
     StageTask.evidence_note,
     StageTask.done_at,
+    StageTask.version,
 )
 DECISION_COLUMNS = (
     GateDecision.id,
@@ -97,6 +98,7 @@ def default_tasks(stage: dict[str, Any]) -> list[dict[str, Any]]:
             "evidence_url": "",
             "evidence_note": "",
             "done_at": None,
+            "version": 1,  # the version their rows start at, once saved
         }
         for position, title in enumerate(DEFAULT_STAGE_TASKS.get(stage["position"], ()), start=1)
     ]
@@ -173,6 +175,45 @@ async def decision_or_404(decision_id: int) -> dict[str, Any]:
     return _with_labels(rows[0])
 
 
+# ---------------------------------------------------------------- lists
+
+
+async def _tasks(where: Any) -> list[dict[str, Any]]:
+    """Key tasks in the order of the checklist."""
+    return await (
+        StageTask.select(*TASK_COLUMNS)
+        .where(where)
+        .order_by(StageTask.position)
+        .order_by(StageTask.id)
+    )
+
+
+async def _decisions(where: Any) -> list[dict[str, Any]]:
+    """Gate decisions newest first, each with its label."""
+    rows = await (
+        GateDecision.select(*DECISION_COLUMNS)
+        .where(where)
+        .order_by(GateDecision.decided_at, ascending=False)
+        .order_by(GateDecision.id, ascending=False)
+    )
+    return [_with_labels(row) for row in rows]
+
+
+async def _add_sign_offs(decisions: list[dict[str, Any]], where: Any) -> None:
+    """Give each decision its sign-offs, oldest first, read in one query (`where`
+    picks the sign-offs of the same decisions)."""
+    by_decision: dict[int, list[dict[str, Any]]] = {}
+    for row in await (
+        GateSignOff.select(*SIGN_OFF_COLUMNS)
+        .where(where)
+        .order_by(GateSignOff.signed_at)
+        .order_by(GateSignOff.id)
+    ):
+        by_decision.setdefault(row["decision"], []).append(row)
+    for decision in decisions:
+        decision["sign_offs"] = by_decision.get(decision["id"], [])
+
+
 # ---------------------------------------------------------------- a stage's page
 
 
@@ -183,30 +224,9 @@ async def stage_detail(initiative: dict[str, Any], stage: dict[str, Any]) -> dic
     if progress["id"] is None:
         tasks = default_tasks(stage)
         return {"progress": progress, "tasks": tasks, "saved": False, "decisions": []}
-    tasks = await (
-        StageTask.select(*TASK_COLUMNS)
-        .where(StageTask.progress == progress["id"])
-        .order_by(StageTask.position)
-        .order_by(StageTask.id)
-    )
-    decisions = [
-        _with_labels(d)
-        for d in await GateDecision.select(*DECISION_COLUMNS)
-        .where(GateDecision.progress == progress["id"])
-        .order_by(GateDecision.decided_at, ascending=False)
-        .order_by(GateDecision.id, ascending=False)
-    ]
-    sign_offs = await (
-        GateSignOff.select(*SIGN_OFF_COLUMNS)
-        .where(GateSignOff.decision.progress == progress["id"])
-        .order_by(GateSignOff.signed_at)
-        .order_by(GateSignOff.id)
-    )
-    by_decision: dict[int, list[dict[str, Any]]] = {}
-    for row in sign_offs:
-        by_decision.setdefault(row["decision"], []).append(row)
-    for decision in decisions:
-        decision["sign_offs"] = by_decision.get(decision["id"], [])
+    tasks = await _tasks(StageTask.progress == progress["id"])
+    decisions = await _decisions(GateDecision.progress == progress["id"])
+    await _add_sign_offs(decisions, GateSignOff.decision.progress == progress["id"])
     return {"progress": progress, "tasks": tasks, "saved": True, "decisions": decisions}
 
 
@@ -233,13 +253,8 @@ async def stage_map(initiative: dict[str, Any]) -> list[dict[str, Any]]:
         if row["done"]:
             count["done"] += row["n"]
     latest: dict[int, dict[str, Any]] = {}
-    for row in await (
-        GateDecision.select(*DECISION_COLUMNS)
-        .where(GateDecision.progress.initiative == initiative["id"])
-        .order_by(GateDecision.decided_at, ascending=False)
-        .order_by(GateDecision.id, ascending=False)
-    ):
-        latest.setdefault(row["stage"], _with_labels(row))
+    for row in await _decisions(GateDecision.progress.initiative == initiative["id"]):
+        latest.setdefault(row["stage"], row)
     signed: dict[int, int] = {}
     decision_ids = [d["id"] for d in latest.values()] or [-1]  # IN () is not valid SQL
     for row in await (
@@ -278,31 +293,12 @@ async def stage_map_in_full(initiative: dict[str, Any]) -> list[dict[str, Any]]:
     """The stage map with every task and every decision (with sign-offs), for the API."""
     stages = await stage_map(initiative)
     tasks: dict[int, list[dict[str, Any]]] = {}
-    for row in await (
-        StageTask.select(*TASK_COLUMNS)
-        .where(StageTask.progress.initiative == initiative["id"])
-        .order_by(StageTask.position)
-        .order_by(StageTask.id)
-    ):
+    for row in await _tasks(StageTask.progress.initiative == initiative["id"]):
         tasks.setdefault(row["progress"], []).append(row)
+    rows = await _decisions(GateDecision.progress.initiative == initiative["id"])
+    await _add_sign_offs(rows, GateSignOff.decision.progress.initiative == initiative["id"])
     decisions: dict[int, list[dict[str, Any]]] = {}
-    rows = await (
-        GateDecision.select(*DECISION_COLUMNS)
-        .where(GateDecision.progress.initiative == initiative["id"])
-        .order_by(GateDecision.decided_at, ascending=False)
-        .order_by(GateDecision.id, ascending=False)
-    )
-    sign_offs: dict[int, list[dict[str, Any]]] = {}
-    for row in await (
-        GateSignOff.select(*SIGN_OFF_COLUMNS)
-        .where(GateSignOff.decision.progress.initiative == initiative["id"])
-        .order_by(GateSignOff.signed_at)
-        .order_by(GateSignOff.id)
-    ):
-        sign_offs.setdefault(row["decision"], []).append(row)
     for row in rows:
-        row = _with_labels(row)
-        row["sign_offs"] = sign_offs.get(row["id"], [])
         decisions.setdefault(row["stage"], []).append(row)
     for stage in stages:
         progress_id = stage["progress"]["id"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from backend import clock, db
 from backend.errors import NotFound
-from backend.initiatives.progress_queries import PROGRESS_COLUMNS, progress_of
+from backend.initiatives.progress_queries import PROGRESS_COLUMNS, progress_of, task_or_404
 from backend.initiatives.tables import (
     DEFAULT_STAGE_TASKS,
     CIStage,
@@ -29,6 +29,8 @@ from backend.versions import check_version, save_version
 
 # Statuses in which a stage is being worked: entering one records the start.
 WORKING = frozenset({"active", "revisiting"})
+# What a key-task edit reads before it writes: done (for done_at) and the version.
+TASK_CHECK_COLUMNS = (StageTask.id, StageTask.done, StageTask.version)
 
 
 async def ensure_progress(initiative_id: int, stage: dict[str, Any]) -> dict[str, Any]:
@@ -120,29 +122,50 @@ def _task_fields(current: dict[str, Any], values: dict[str, Any]) -> dict[str, A
     return fields
 
 
-async def update_task(task_id: int, values: dict[str, Any]) -> None:
+async def _save_task(
+    task: dict[str, Any], expected_version: int | None, values: dict[str, Any]
+) -> None:
+    """DATA-01: an edit made from an older version of the task is a Conflict. Only
+    the API's tick of `done` alone may come without a version (`None`): ticking is
+    the same whoever saved last, and the version still moves on."""
+    fields = _task_fields(task, values)
+    if expected_version is None:
+        if fields:
+            await StageTask.update({**fields, "version": StageTask.version + 1}).where(
+                StageTask.id == task["id"]
+            )
+        return
+    check_version(task, expected_version, "key task")
+    if fields:
+        await save_version(StageTask, task["id"], expected_version, fields, reread=task_or_404)
+
+
+async def update_task(task_id: int, expected_version: int | None, values: dict[str, Any]) -> None:
     async with db.writing():
-        rows = await StageTask.select(StageTask.id, StageTask.done).where(StageTask.id == task_id)
+        rows = await StageTask.select(*TASK_CHECK_COLUMNS).where(StageTask.id == task_id)
         if not rows:
             raise NotFound(f"Key task {task_id} was not found")
-        fields = _task_fields(rows[0], values)
-        if fields:
-            await StageTask.update(fields).where(StageTask.id == task_id)
+        await _save_task(rows[0], expected_version, values)
 
 
 async def update_default_task(
-    initiative_id: int, stage: dict[str, Any], position: int, values: dict[str, Any]
+    initiative_id: int,
+    stage: dict[str, Any],
+    position: int,
+    expected_version: int,
+    values: dict[str, Any],
 ) -> int:
     """Tick (or add evidence to) one of the default tasks of a stage shown before its
-    first write: creates the stage's row and tasks, then changes the one at `position`."""
+    first write: creates the stage's row and tasks (at version 1, the version the
+    unsaved task was shown at), then changes the one at `position`."""
     async with db.writing():
         progress = await ensure_progress(initiative_id, stage)
-        rows = await StageTask.select(StageTask.id, StageTask.done).where(
+        rows = await StageTask.select(*TASK_CHECK_COLUMNS).where(
             (StageTask.progress == progress["id"]) & (StageTask.position == position)
         )
         if not rows:
             raise NotFound("That key task was not found: reload the stage and try again")
-        await StageTask.update(_task_fields(rows[0], values)).where(StageTask.id == rows[0]["id"])
+        await _save_task(rows[0], expected_version, values)
     return rows[0]["id"]
 
 

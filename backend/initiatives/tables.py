@@ -133,6 +133,8 @@ class StageTask(Table, tablename="stage_task"):
     evidence_url = Varchar(length=500, default="")
     evidence_note = Text(default="")
     done_at = Timestamptz(null=True, default=None)
+    # DATA-01: two people editing one task's evidence; the later stale save is refused.
+    version = Integer(default=1)
 
 
 class GateDecision(Table, tablename="gate_decision"):

@@ -1,5 +1,6 @@
-"""In a browser: tick a key task by keyboard on a stage's page and see it saved;
-the stage map, a stage page with a form error and the readiness page pass axe-core."""
+"""In a browser: tick a key task by keyboard on a stage's page and see it saved; a
+stale task save shows the conflict and keeps the typing; the stage map, a stage page
+with a form error and the readiness page pass axe-core."""
 
 import re
 
@@ -49,6 +50,47 @@ def test_a_key_task_is_ticked_by_keyboard_and_saved(page):
     assert page.get_by_text("1 of 6 key tasks done").is_visible()
     page.goto(f"/initiatives/{initiative_id}/stage-map")
     assert page.get_by_text("1 of 6 done").is_visible()
+
+
+def _live_region_says(pg, text: str) -> None:
+    pg.wait_for_function(
+        "text => document.getElementById('live-region').textContent.includes(text)", arg=text
+    )
+
+
+def test_a_stale_key_task_save_shows_the_conflict_and_keeps_what_was_typed(page):
+    initiative_id = _initiative_id(page)
+    _open_stage(page, initiative_id, "2. Problem exploration")
+    # Someone else (here another tab) ticks the same task first.
+    other = page.context.new_page()
+    other.set_default_timeout(10_000)
+    other.goto(page.url)
+    other.get_by_role("checkbox", name="Write a data plan").check()
+    other.locator("#task-d2-save").click()
+    _live_region_says(other, "Saved: Write a data plan, done")
+    other.close()
+
+    page.get_by_text("Evidence for Write a data plan").click()
+    note = "Shared the plan at the team meeting"
+    page.get_by_label("Evidence note for Write a data plan").fill(note)
+    page.locator("#task-d2-save").click()
+    _live_region_says(page, "Write a data plan not saved: Someone else saved")
+    # Focus moves to the notice, which shows the saved values; the typing stays.
+    page.wait_for_function("() => document.activeElement.id === 'conflict'")
+    notice = page.locator("#conflict")
+    assert notice.get_by_role("heading", name=re.compile("Someone else changed")).is_visible()
+    assert "Yes, on" in notice.inner_text()
+    assert page.get_by_label("Evidence note for Write a data plan").input_value() == note
+    assert not page.get_by_role("checkbox", name="Write a data plan").is_checked()
+    assert page.get_by_text("1 of 6 key tasks done").is_visible()
+    assert_accessible(page)
+
+    # Saving again is a choice: now it replaces the saved values.
+    page.get_by_role("button", name="Save Write a data plan").click()
+    _live_region_says(page, "Saved: Write a data plan, not done")
+    assert page.locator("#conflict").count() == 0
+    assert page.get_by_text(note).first.is_visible()
+    assert page.get_by_text("0 of 6 key tasks done").is_visible()
 
 
 def test_stage_map_stage_page_with_an_error_and_readiness_are_accessible(page):

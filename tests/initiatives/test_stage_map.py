@@ -87,7 +87,9 @@ async def test_stage_map_lists_every_stage_in_order_with_current_and_cross_cutti
 async def test_stage_map_shows_progress_several_active_stages_and_the_latest_gate(
     client, client_as, world
 ):
-    await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on"})
+    await client.post_form(
+        stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on", "version": "1"}
+    )
     await client.post_form(stage_url(world, 0, "/status"), {"status": "active", "version": "1"})
     await client.post_form(
         stage_url(world, EXPLORATION, "/status"), {"status": "active", "version": "1"}
@@ -143,7 +145,7 @@ async def test_a_team_member_ticks_a_default_task_which_creates_the_stage_with_i
     member = await client_as(world.users["team_member"])
     response = await member.post_form(
         stage_url(world, EXPLORATION, "/tasks"),
-        {"position": "2", "done": "on", "evidence_url": "", "evidence_note": ""},
+        {"position": "2", "done": "on", "evidence_url": "", "evidence_note": "", "version": "1"},
     )
     assert response.status_code == 303
     assert response.headers["location"].endswith("#task-" + str((await tasks_of(world))[1]["id"]))
@@ -158,7 +160,8 @@ async def test_a_team_member_ticks_a_default_task_which_creates_the_stage_with_i
     assert f'id="field-task-{tasks[1]["id"]}-done" checked' in page.text
 
     # Unticking clears the time it was done.
-    await member.post_form(f"/stage-tasks/{tasks[1]['id']}", {"evidence_url": ""})
+    assert tasks[1]["version"] == 2 and tasks[0]["version"] == 1
+    await member.post_form(f"/stage-tasks/{tasks[1]['id']}", {"evidence_url": "", "version": "2"})
     assert (await tasks_of(world))[1]["done"] is False
     assert (await tasks_of(world))[1]["done_at"] is None
 
@@ -170,7 +173,9 @@ async def test_two_first_writes_at_once_create_the_stage_and_its_defaults_exactl
     responses = await asyncio.gather(
         client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Lead's task"}),
         member.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Member's task"}),
-        member.post_form(stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on"}),
+        member.post_form(
+            stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on", "version": "1"}
+        ),
     )
     assert [r.status_code for r in responses] == [303, 303, 303]
     assert len(await progress_rows(world)) == 1
@@ -204,7 +209,7 @@ async def test_evidence_must_be_a_web_link_and_notes_are_rendered_as_safe_markdo
         "http://exa mple.org",
     ):
         response = await client.post_form(
-            url, {"done": "on", "evidence_url": bad, "evidence_note": "kept note"}
+            url, {"done": "on", "evidence_url": bad, "evidence_note": "kept note", "version": "1"}
         )
         assert response.status_code == 422, bad
         assert "Evidence link must be a web address starting with https://" in response.text
@@ -218,6 +223,7 @@ async def test_evidence_must_be_a_web_link_and_notes_are_rendered_as_safe_markdo
             "done": "on",
             "evidence_url": "https://drive.example.org/data-plan?v=2",
             "evidence_note": "**Shared** with the team <script>alert(1)</script>",
+            "version": "1",
         },
     )
     assert response.status_code == 303
@@ -233,7 +239,9 @@ async def test_a_task_saved_through_htmx_returns_only_the_task_list(client, worl
     await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Extra"})
     task = (await tasks_of(world))[2]
     headers = {"hx-request": "true"}
-    response = await client.post_form(f"/stage-tasks/{task['id']}", {"done": "on"}, headers=headers)
+    response = await client.post_form(
+        f"/stage-tasks/{task['id']}", {"done": "on", "version": "1"}, headers=headers
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="stage-tasks"')
     assert "<html" not in response.text
@@ -242,7 +250,7 @@ async def test_a_task_saved_through_htmx_returns_only_the_task_list(client, worl
     assert f"field-task-{task['id']}-done" in response.headers["hx-trigger-after-settle"]
     bad = await client.post_form(
         f"/stage-tasks/{task['id']}",
-        {"done": "on", "evidence_url": "javascript:x"},
+        {"done": "on", "evidence_url": "javascript:x", "version": "2"},
         headers=headers,
     )
     assert bad.status_code == 422 and "<html" not in bad.text
@@ -290,6 +298,106 @@ async def test_a_first_status_change_against_a_stage_someone_just_started_is_sta
     assert sorted([first.status_code, second.status_code]) == [303, 409]
     assert len(await progress_rows(world)) == 1
     assert len(await tasks_of(world)) == 6
+
+
+async def test_a_stale_key_task_edit_is_refused_and_keeps_what_was_typed(client, client_as, world):
+    """DATA-01: two people edit one task's evidence; the second save, made from the
+    version before the first, is a 409 that changes nothing and keeps the typing."""
+    await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Extra"})
+    task = (await tasks_of(world))[6]
+    url = f"/stage-tasks/{task['id']}"
+    member = await client_as(world.users["team_member"])
+    first = await client.post_form(
+        url, {"done": "on", "evidence_note": "Lead's minutes", "version": "1"}
+    )
+    assert first.status_code == 303
+    assert (await tasks_of(world))[6]["version"] == 2
+
+    stale = await member.post_form(
+        url,
+        {"evidence_url": "https://e.org/mine", "evidence_note": "Member's note", "version": "1"},
+    )
+    assert stale.status_code == 409
+    text = stale.text
+    assert "<title>Error: Stage 2. Problem exploration" in text
+    assert "Someone else changed the key task “Extra” while you were editing it" in text
+    assert "Someone else saved this key task while you were editing it" in text
+    notice = text[text.index('id="conflict"') : text.index("</dl>", text.index('id="conflict"'))]
+    assert "Lead&#39;s minutes" in notice or "Lead's minutes" in notice  # the saved values
+    assert "Member&#39;s note</textarea>" in text  # the typed values stay in the form
+    assert 'value="https://e.org/mine"' in text
+    assert 'name="version" value="2"' in text  # saving again is a choice
+    saved = (await tasks_of(world))[6]
+    assert saved["evidence_note"] == "Lead's minutes" and saved["done"] is True
+    assert saved["evidence_url"] == "" and saved["version"] == 2
+
+    # A form that lost its version is refused outright.
+    assert (await member.post_form(url, {"evidence_note": "x"})).status_code == 400
+    again = await member.post_form(
+        url,
+        {"evidence_url": "https://e.org/mine", "evidence_note": "Member's note", "version": "2"},
+    )
+    assert again.status_code == 303
+    saved = (await tasks_of(world))[6]
+    assert saved["evidence_note"] == "Member's note" and saved["done"] is False
+    assert saved["version"] == 3
+
+
+async def test_a_stale_key_task_edit_through_htmx_says_so_in_the_task_list(client, world):
+    await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Extra"})
+    task = (await tasks_of(world))[6]
+    url = f"/stage-tasks/{task['id']}"
+    await client.post_form(url, {"done": "on", "version": "1"})
+    headers = {"hx-request": "true"}
+    stale = await client.post_form(
+        url, {"evidence_note": "Typed late", "version": "1"}, headers=headers
+    )
+    assert stale.status_code == 409
+    assert stale.text.lstrip().startswith('<div id="stage-tasks"') and "<html" not in stale.text
+    assert 'id="conflict"' in stale.text and "Typed late</textarea>" in stale.text
+    assert "Extra not saved: Someone else saved" in stale.headers["hx-trigger"]
+    assert '"conflict"' in stale.headers["hx-trigger-after-settle"]
+    saved = (await tasks_of(world))[6]
+    assert saved["evidence_note"] == "" and saved["done"] is True and saved["version"] == 2
+
+
+async def test_a_default_task_saved_by_someone_else_first_is_a_conflict(client, client_as, world):
+    """Both loaded the stage before anyone worked it: the default tasks show version 1."""
+    member = await client_as(world.users["team_member"])
+    url = stage_url(world, EXPLORATION, "/tasks")
+    page = (await member.get(stage_url(world))).text
+    assert page.count('name="version" value="1"') >= 7  # six tasks and the status
+    assert (
+        await client.post_form(url, {"position": "2", "done": "on", "version": "1"})
+    ).status_code == 303
+    stale = await member.post_form(
+        url, {"position": "2", "evidence_note": "Member's evidence", "version": "1"}
+    )
+    assert stale.status_code == 409
+    task = (await tasks_of(world))[1]
+    assert task["done"] is True and task["evidence_note"] == "" and task["version"] == 2
+    # The typing lands in the form of the task that is now saved.
+    assert f'id="field-task-{task["id"]}-evidence_note"' in stale.text
+    assert "Member&#39;s evidence</textarea>" in stale.text
+    # A default task nobody has touched is still at version 1: saving it works.
+    fine = await member.post_form(url, {"position": "3", "done": "on", "version": "1"})
+    assert fine.status_code == 303 and (await tasks_of(world))[2]["done"] is True
+
+
+async def test_a_key_task_title_that_looks_like_personal_information_is_flagged(client, world):
+    url = stage_url(world, EXPLORATION, "/tasks")
+    title = "Call Ms Reyes on 617-555-0123"
+    response = await client.post_form(url, {"title": title})
+    assert response.status_code == 422
+    assert "Key task looks like it contains a phone number" in response.text
+    assert 'id="field-pii_confirmed"' in response.text and title in response.text
+    assert await row_counts() == (0, 0, 0, 0)
+    htmx = await client.post_form(url, {"title": title}, headers={"hx-request": "true"})
+    assert htmx.status_code == 422 and 'id="field-pii_confirmed"' in htmx.text
+    assert "Key task not added: Key task looks like" in htmx.headers["hx-trigger"]
+    confirmed = await client.post_form(url, {"title": title, "pii_confirmed": "yes"})
+    assert confirmed.status_code == 303
+    assert (await tasks_of(world))[-1]["title"] == title
 
 
 # ---------------------------------------------------------------- gates
@@ -396,7 +504,8 @@ async def test_evidence_notes_and_sign_off_comments_are_checked_for_personal_inf
     await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Extra"})
     task = (await tasks_of(world))[0]
     response = await client.post_form(
-        f"/stage-tasks/{task['id']}", {"done": "on", "evidence_note": "DOB 03/04/2015"}
+        f"/stage-tasks/{task['id']}",
+        {"done": "on", "evidence_note": "DOB 03/04/2015", "version": "1"},
     )
     assert response.status_code == 422 and "a date of birth" in response.text
     assert f'href="#field-task-{task["id"]}-evidence_note"' in response.text
@@ -428,14 +537,14 @@ async def test_roles_on_the_stage_writes(client_as, world):
     lead = await client_as(world.lead)
 
     assert (
-        await viewer.post_form(url + "/tasks", {"position": "1", "done": "on"})
+        await viewer.post_form(url + "/tasks", {"position": "1", "done": "on", "version": "1"})
     ).status_code == 403
     assert (
-        await liaison.post_form(url + "/tasks", {"position": "1", "done": "on"})
+        await liaison.post_form(url + "/tasks", {"position": "1", "done": "on", "version": "1"})
     ).status_code == 403
     assert await row_counts() == (0, 0, 0, 0)
     assert (
-        await member.post_form(url + "/tasks", {"position": "1", "done": "on"})
+        await member.post_form(url + "/tasks", {"position": "1", "done": "on", "version": "1"})
     ).status_code == 303
     task = (await tasks_of(world))[0]["id"]
     for person in (viewer, liaison):
@@ -536,7 +645,9 @@ async def test_stage_map_and_stage_page_query_counts_do_not_grow_with_rows(
 
 
 async def test_api_stage_map_gives_stages_tasks_and_decisions(client, client_as, world):
-    await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on"})
+    await client.post_form(
+        stage_url(world, EXPLORATION, "/tasks"), {"position": "1", "done": "on", "version": "1"}
+    )
     await client.post_form(
         stage_url(world, EXPLORATION, "/gate"), {"decision": "hold", "notes": "N"}
     )
@@ -570,7 +681,7 @@ async def test_api_ticks_a_task_and_refuses_bad_evidence(client, client_as, worl
     url = f"/api/stage-tasks/{task}"
     member = await client_as(world.users["team_member"])
     response = await member.send_json(
-        "POST", url, {"done": True, "evidence_url": "https://e.org/x"}
+        "POST", url, {"done": True, "evidence_url": "https://e.org/x", "version": 1}
     )
     assert response.status_code == 200
     body = response.json()
@@ -580,19 +691,22 @@ async def test_api_ticks_a_task_and_refuses_bad_evidence(client, client_as, worl
     assert saved["done"] and saved["done_at"] is not None
 
     # Only the keys sent change.
-    response = await member.send_json("POST", url, {"evidence_note": "Minutes of 3 March"})
+    response = await member.send_json(
+        "POST", url, {"evidence_note": "Minutes of 3 March", "version": 2}
+    )
     assert response.status_code == 200 and response.json()["done"] is True
+    assert response.json()["version"] == 3
 
-    bad = await member.send_json("POST", url, {"evidence_url": "javascript:alert(1)"})
+    bad = await member.send_json("POST", url, {"evidence_url": "javascript:alert(1)", "version": 3})
     assert bad.status_code == 422
     assert "evidence_url" in bad.json()["errors"]
     wrong_type = await member.send_json("POST", url, {"done": "maybe"})
     assert wrong_type.status_code in (400, 422)
-    pii = await member.send_json("POST", url, {"evidence_note": "SSN 123-45-6789"})
+    pii = await member.send_json("POST", url, {"evidence_note": "SSN 123-45-6789", "version": 3})
     assert pii.status_code == 422 and "pii_confirmed" in pii.json()["errors"]["evidence_note"]
     assert (await tasks_of(world))[0]["evidence_note"] == "Minutes of 3 March"
     ok = await member.send_json(
-        "POST", url, {"evidence_note": "SSN 123-45-6789", "pii_confirmed": True}
+        "POST", url, {"evidence_note": "SSN 123-45-6789", "pii_confirmed": True, "version": 3}
     )
     assert ok.status_code == 200
 
@@ -606,6 +720,42 @@ async def test_api_ticks_a_task_and_refuses_bad_evidence(client, client_as, worl
     assert no_csrf.status_code == 403
     assert (await tasks_of(world))[0]["done"] is True
     assert (await member.send_json("POST", "/api/stage-tasks/999999", {})).status_code == 404
+
+
+async def test_api_a_stale_task_version_is_a_conflict_with_the_task_as_saved(client, world):
+    await client.post_form(stage_url(world, EXPLORATION, "/tasks"), {"title": "Extra"})
+    task = (await tasks_of(world))[6]["id"]
+    url = f"/api/stage-tasks/{task}"
+    first = await client.send_json("POST", url, {"evidence_note": "First", "version": 1})
+    assert first.status_code == 200 and first.json()["version"] == 2
+
+    stale = await client.send_json("POST", url, {"evidence_note": "Second", "version": 1})
+    assert stale.status_code == 409
+    body = stale.json()
+    assert "Someone else saved this key task" in body["detail"]
+    assert body["current"]["id"] == task and body["current"]["version"] == 2
+    assert body["current"]["evidence_note"] == "First"
+    saved = (await tasks_of(world))[6]
+    assert saved["evidence_note"] == "First" and saved["version"] == 2
+    # Stale with nothing to change still says so.
+    assert (await client.send_json("POST", url, {"version": 1})).status_code == 409
+
+    # Evidence without a version is refused; ticking done alone needs none.
+    missing = await client.send_json("POST", url, {"evidence_url": "https://e.org/x"})
+    assert missing.status_code == 422 and "version" in missing.json()["errors"]
+    assert (await tasks_of(world))[6]["evidence_url"] == ""
+    ticked = await client.send_json("POST", url, {"done": True})
+    assert ticked.status_code == 200 and ticked.json()["done"] is True
+    assert ticked.json()["version"] == 3
+    # ...and a tick that does carry a version is checked.
+    assert (await client.send_json("POST", url, {"done": False, "version": 2})).status_code == 409
+    assert (await tasks_of(world))[6]["done"] is True
+
+    stage_map = await client.get(f"/api/initiatives/{world.initiative_id}/stage-map")
+    tasks = stage_map.json()["stages"][EXPLORATION]["tasks"]
+    assert tasks[6]["version"] == 3 and tasks[0]["version"] == 1
+    untouched = stage_map.json()["stages"][2]["tasks"]
+    assert {t["version"] for t in untouched} == {1}
 
 
 async def test_api_stage_map_query_count_does_not_grow(client, world, count_queries):
