@@ -9,13 +9,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend import clock
-from backend.errors import Conflict, Invalid
 from backend.exploration import queries, services
 from backend.exploration.forms import QUESTION_FIELDS, QUESTION_PII, parse_question
+from backend.exploration.saving import attempt, save_edit
 from backend.exploration.tables import QUESTION_STATUSES
 from backend.initiatives.queries import initiative_or_404
 from backend.web import pii
-from backend.web.forms import Errors, edit_version, form_data, typed
+from backend.web.forms import Errors, form_data, typed
 from backend.web.pages import form_page
 
 NAV = "exploration"
@@ -60,14 +60,10 @@ async def question_create(request: Request, initiative_id: FromPath[int]) -> Tem
     data = await form_data(request)
     values, errors = parse_question(data)
     await pii.check(data, QUESTION_PII, initiative["agency"], errors)
-    if not errors:
-        try:
-            question_id = await services.create_question(initiative_id, values)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = request.app.route_reverse("exploration.data_plan", initiative_id=initiative_id)
-            return Redirect(f"{url}#question-{question_id}", status_code=303)
+    saved = await attempt(errors, lambda: services.create_question(initiative_id, values))
+    if saved.ok:
+        url = request.app.route_reverse("exploration.data_plan", initiative_id=initiative_id)
+        return Redirect(f"{url}#question-{saved.value}", status_code=303)
     return await _plan_page(initiative, typed(data, QUESTION_FIELDS), errors, 422)
 
 
@@ -107,31 +103,18 @@ async def question_edit(question_id: FromPath[int]) -> Template:
 @post("/data-questions/{question_id:int}/edit", name="exploration.question_update")
 async def question_update(request: Request, question_id: FromPath[int]) -> Template | Redirect:
     question = await queries.question_or_404(question_id)
-    initiative = await initiative_or_404(question["initiative"])
-    data = await form_data(request)
-    version = edit_version(data, "question")
-    values, errors = parse_question(data)
-    await pii.check(data, QUESTION_PII, initiative["agency"], errors)
-    status, conflict, current = 422, None, question
-    if not errors:
-        try:
-            await services.update_question(question_id, version, values)
-        except Conflict as exc:
-            status, conflict = 409, exc.message
-            current = await queries.question_or_404(question_id)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = request.app.route_reverse("exploration.data_plan", initiative_id=initiative["id"])
-            return Redirect(f"{url}#question-{question_id}", status_code=303)
-    return await _edit_form(
-        initiative,
-        current,
-        typed(data, QUESTION_FIELDS),
-        errors,
-        status,
-        conflict,
-        version=current["version"] if conflict else version,
+    url = request.app.route_reverse("exploration.data_plan", initiative_id=question["initiative"])
+    return await save_edit(
+        request,
+        question,
+        what="question",
+        fields=QUESTION_FIELDS,
+        parse=parse_question,
+        pii_fields=QUESTION_PII,
+        update=services.update_question,
+        reread=queries.question_or_404,
+        form=_edit_form,
+        done=f"{url}#question-{question_id}",
     )
 
 

@@ -8,9 +8,10 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict
 from backend.exploration import queries, services
 from backend.exploration.forms import FINDING_FIELDS, FINDING_PII, FindingFilters, parse_finding
+from backend.exploration.saving import attempt, save_edit
 from backend.exploration.tables import (
     CONFIDENCE_LEVELS,
     EVIDENCE_TYPES,
@@ -97,36 +98,42 @@ async def finding_create(request: Request, initiative_id: FromPath[int]) -> Temp
     data = await form_data(request)
     values, errors = parse_finding(data)
     await pii.check(data, FINDING_PII, initiative["agency"], errors)
-    if not errors:
-        try:
-            finding_id = await services.create_finding(initiative_id, values)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = request.app.route_reverse("exploration.finding", finding_id=finding_id)
-            return Redirect(url, status_code=303)
+    saved = await attempt(errors, lambda: services.create_finding(initiative_id, values))
+    if saved.ok:
+        url = request.app.route_reverse("exploration.finding", finding_id=saved.value)
+        return Redirect(url, status_code=303)
     return await _form(initiative, None, typed(data, FINDING_FIELDS), errors, 422)
+
+
+async def _about(finding: dict[str, Any]) -> dict[str, Any]:
+    """What the finding page and the delete page both show: the finding and what uses it."""
+    statements = await queries.statements_built_from(finding["id"])
+    links = await queries.links_citing(finding["id"])
+    return {
+        "initiative": await initiative_or_404(finding["initiative"]),
+        "nav": NAV,
+        "subnav": "findings",
+        "finding": finding,
+        "heading": finding_title(finding),
+        "first_line": queries.first_line(finding["statement"]),
+        "links": links,
+        "statements": statements,
+        "acting_stories": await stories_acting_on_finding(finding["id"]),
+        "kept_as_evidence": services.kept_as_evidence(finding["id"], statements, links),
+    }
 
 
 @get("/findings/{finding_id:int}", name="exploration.finding")
 async def finding_detail(finding_id: FromPath[int]) -> Template:
     finding = await queries.finding_or_404(finding_id)
-    initiative = await initiative_or_404(finding["initiative"])
-    versions = await queries.theory_versions(initiative["id"])
+    about = await _about(finding)
+    versions = await queries.theory_versions(finding["initiative"])
     return Template(
         "exploration/finding.html",
         context={
             "title": f"{finding_title(finding)}: {queries.first_line(finding['statement'])}",
-            "initiative": initiative,
-            "nav": NAV,
-            "subnav": "findings",
-            "finding": finding,
-            "heading": finding_title(finding),
-            "first_line": queries.first_line(finding["statement"]),
-            "links": await queries.links_citing(finding_id),
+            **about,
             "current_theory": versions[0]["number"] if versions else None,
-            "statements": await queries.statements_built_from(finding_id),
-            "acting_stories": await stories_acting_on_finding(finding_id),
             **CHOICES,
         },
     )
@@ -143,61 +150,52 @@ async def finding_edit(finding_id: FromPath[int]) -> Template:
 @post("/findings/{finding_id:int}/edit", name="exploration.finding_update")
 async def finding_update(request: Request, finding_id: FromPath[int]) -> Template | Redirect:
     finding = await queries.finding_or_404(finding_id)
-    initiative = await initiative_or_404(finding["initiative"])
-    data = await form_data(request)
-    version = edit_version(data, "finding")
-    values, errors = parse_finding(data)
-    await pii.check(data, FINDING_PII, initiative["agency"], errors)
-    status, conflict, current = 422, None, finding
-    if not errors:
-        try:
-            await services.update_finding(finding_id, version, values)
-        except Conflict as exc:
-            status, conflict = 409, exc.message
-            current = await queries.finding_or_404(finding_id)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = request.app.route_reverse("exploration.finding", finding_id=finding_id)
-            return Redirect(url, status_code=303)
-    return await _form(
-        initiative,
-        current,
-        typed(data, FINDING_FIELDS),
-        errors,
+    return await save_edit(
+        request,
+        finding,
+        what="finding",
+        fields=FINDING_FIELDS,
+        parse=parse_finding,
+        pii_fields=FINDING_PII,
+        update=services.update_finding,
+        reread=queries.finding_or_404,
+        form=_form,
+        done=request.app.route_reverse("exploration.finding", finding_id=finding_id),
+    )
+
+
+async def _delete_page(
+    finding: dict[str, Any], status: int = 200, conflict: str | None = None
+) -> Template:
+    """Asks before deleting; when a saved version cites the finding, says so first
+    and offers no delete button (the finding stays as their evidence)."""
+    about = await _about(finding)
+    kept = about["kept_as_evidence"]
+    title = finding_title(finding)
+    return form_page(
+        "exploration/finding_delete.html",
         status,
-        conflict,
-        # After a conflict the form carries the saved version, so saving again
-        # knowingly replaces it; after a plain error, the one edited from.
-        version=current["version"] if conflict else version,
+        title=f"{title} cannot be deleted" if kept else f"Delete {title.lower()}?",
+        conflict=conflict,
+        **about,
     )
 
 
 @get("/findings/{finding_id:int}/delete", name="exploration.finding_delete_confirm")
 async def finding_delete_confirm(finding_id: FromPath[int]) -> Template:
-    finding = await queries.finding_or_404(finding_id)
-    initiative = await initiative_or_404(finding["initiative"])
-    return Template(
-        "exploration/finding_delete.html",
-        context={
-            "title": f"Delete {finding_title(finding).lower()}?",
-            "initiative": initiative,
-            "nav": NAV,
-            "subnav": "findings",
-            "finding": finding,
-            "heading": finding_title(finding),
-            "first_line": queries.first_line(finding["statement"]),
-            "links": await queries.links_citing(finding_id),
-            "statements": await queries.statements_built_from(finding_id),
-            "acting_stories": await stories_acting_on_finding(finding_id),
-        },
-    )
+    return await _delete_page(await queries.finding_or_404(finding_id))
 
 
 @post("/findings/{finding_id:int}/delete", name="exploration.finding_delete")
-async def finding_delete(request: Request, finding_id: FromPath[int]) -> Redirect:
+async def finding_delete(request: Request, finding_id: FromPath[int]) -> Template | Redirect:
     finding = await queries.finding_or_404(finding_id)
-    await services.delete_finding(finding_id)
+    version = edit_version(await form_data(request), "finding")
+    try:
+        await services.delete_finding(finding_id, version)
+    except Conflict as exc:
+        # Cited by a saved version, or changed since the page was opened: the
+        # page as it is now, with the reason first.
+        return await _delete_page(await queries.finding_or_404(finding_id), 409, exc.message)
     url = request.app.route_reverse("exploration.findings", initiative_id=finding["initiative"])
     return Redirect(url, status_code=303)
 

@@ -51,30 +51,36 @@ def _choice(data: dict[str, Any], key: str, errors: Errors, label: str, choices,
     return forms.choice(data.get(key), key, errors, label=label, choices=choices, default=default)
 
 
+def _text(
+    data: dict[str, Any],
+    key: str,
+    errors: Errors,
+    label: str,
+    max_length: int = SHORT_TEXT_MAX,
+    required: bool = False,
+) -> str:
+    return forms.text(
+        data.get(key), key, errors, label=label, max_length=max_length, required=required
+    )
+
+
+def _required_text(data: dict[str, Any], key: str, label: str) -> tuple[str, Errors]:
+    """A form of one required short text (a change note, an assumption)."""
+    errors = Errors()
+    return _text(data, key, errors, label, required=True), errors
+
+
 def parse_finding(data: dict[str, Any], partial: bool = False) -> tuple[dict[str, Any], Errors]:
     """A finding's fields; with `partial` only the keys present are read (API PATCH)."""
     errors = Errors()
     parsers = {
-        "statement": lambda: forms.text(
-            data.get("statement"),
-            "statement",
-            errors,
-            label="Statement",
-            max_length=MARKDOWN_MAX,
-            required=True,
-        ),
+        "statement": lambda: _text(data, "statement", errors, "Statement", MARKDOWN_MAX, True),
         "kind": lambda: _choice(data, "kind", errors, "Kind", FINDING_KINDS, "observation"),
         "evidence_type": lambda: _choice(
             data, "evidence_type", errors, "Evidence type", EVIDENCE_TYPES, "qualitative"
         ),
         "source": lambda: _choice(data, "source", errors, "Source", FINDING_SOURCES, "case_review"),
-        "segment": lambda: forms.text(
-            data.get("segment"),
-            "segment",
-            errors,
-            label="Population segment",
-            max_length=SEGMENT_MAX,
-        ),
+        "segment": lambda: _text(data, "segment", errors, "Population segment", SEGMENT_MAX),
         "confidence": lambda: _choice(
             data, "confidence", errors, "Confidence", CONFIDENCE_LEVELS, "medium"
         ),
@@ -87,20 +93,9 @@ def parse_finding(data: dict[str, Any], partial: bool = False) -> tuple[dict[str
 def parse_question(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values = {
-        "question": forms.text(
-            data.get("question"),
-            "question",
-            errors,
-            label="Question",
-            max_length=SHORT_TEXT_MAX,
-            required=True,
-        ),
-        "sources": forms.text(
-            data.get("sources"), "sources", errors, label="Data sources", max_length=SHORT_TEXT_MAX
-        ),
-        "owner_name": forms.text(
-            data.get("owner_name"), "owner_name", errors, label="Owner", max_length=OWNER_MAX
-        ),
+        "question": _text(data, "question", errors, "Question", required=True),
+        "sources": _text(data, "sources", errors, "Data sources"),
+        "owner_name": _text(data, "owner_name", errors, "Owner", OWNER_MAX),
         "due": forms.day(data.get("due"), "due", errors, label="Due date"),
         "status": _choice(data, "status", errors, "Status", QUESTION_STATUSES, "open"),
     }
@@ -126,14 +121,7 @@ def finding_ids(raw: Any, field: str, errors: Errors, label: str) -> list[int]:
 def parse_problem_statement(data: dict[str, Any], require_text: bool = True):
     errors = Errors()
     values = {
-        "text": forms.text(
-            data.get("text"),
-            "text",
-            errors,
-            label="Problem statement",
-            max_length=MARKDOWN_MAX,
-            required=require_text,
-        ),
+        "text": _text(data, "text", errors, "Problem statement", MARKDOWN_MAX, require_text),
         "findings": finding_ids(data.get("findings"), "findings", errors, "root causes"),
     }
     return values, errors
@@ -142,72 +130,30 @@ def parse_problem_statement(data: dict[str, Any], require_text: bool = True):
 def parse_theory(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values = {
-        "population": forms.text(
-            data.get("population"),
-            "population",
-            errors,
-            label="Population",
-            max_length=SHORT_TEXT_MAX,
-        ),
-        "long_term_outcome": forms.text(
-            data.get("long_term_outcome"),
-            "long_term_outcome",
-            errors,
-            label="Long-term outcome",
-            max_length=MARKDOWN_MAX,
+        "population": _text(data, "population", errors, "Population"),
+        "long_term_outcome": _text(
+            data, "long_term_outcome", errors, "Long-term outcome", MARKDOWN_MAX
         ),
     }
     return values, errors
 
 
 def parse_change_note(data: dict[str, Any]) -> tuple[str, Errors]:
-    errors = Errors()
-    note = forms.text(
-        data.get("change_note"),
-        "change_note",
-        errors,
-        label="What changes in this version",
-        max_length=SHORT_TEXT_MAX,
-        required=True,
-    )
-    return note, errors
+    return _required_text(data, "change_note", "What changes in this version")
 
 
 def parse_link(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     values = {
-        "condition": forms.text(
-            data.get("condition"),
-            "condition",
-            errors,
-            label="If",
-            max_length=SHORT_TEXT_MAX,
-            required=True,
-        ),
-        "result": forms.text(
-            data.get("result"),
-            "result",
-            errors,
-            label="Then",
-            max_length=SHORT_TEXT_MAX,
-            required=True,
-        ),
+        "condition": _text(data, "condition", errors, "If", required=True),
+        "result": _text(data, "result", errors, "Then", required=True),
         "findings": finding_ids(data.get("findings"), "findings", errors, "findings"),
     }
     return values, errors
 
 
 def parse_assumption(data: dict[str, Any]) -> tuple[str, Errors]:
-    errors = Errors()
-    text = forms.text(
-        data.get("assumption"),
-        "assumption",
-        errors,
-        label="Assumption",
-        max_length=SHORT_TEXT_MAX,
-        required=True,
-    )
-    return text, errors
+    return _required_text(data, "assumption", "Assumption")
 
 
 def ticked(data: dict[str, Any], key: str) -> list[str]:

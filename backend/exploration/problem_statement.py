@@ -11,9 +11,9 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.errors import Invalid
 from backend.exploration import queries, services
 from backend.exploration.forms import STATEMENT_PII, parse_problem_statement, ticked
+from backend.exploration.saving import attempt
 from backend.exploration.tables import FINDING_KINDS
 from backend.initiatives.queries import initiative_or_404
 from backend.web import pii
@@ -102,18 +102,18 @@ async def problem_statement_save(
         errors.add("findings", "Choose root causes of this initiative from the list")
     if not drafting:
         await pii.check(data, STATEMENT_PII, initiative["agency"], errors)
-    if not errors:
-        try:
-            await services.save_problem_statement(
-                initiative_id, values["text"], values["findings"], request.state.access.user_id
-            )
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = request.app.route_reverse(
-                "exploration.problem_statement", initiative_id=initiative_id
-            )
-            return Redirect(url, status_code=303)
+    author = request.state.access.user_id
+    saved = await attempt(
+        errors,
+        lambda: services.save_problem_statement(
+            initiative_id, values["text"], values["findings"], author
+        ),
+    )
+    if saved.ok:
+        url = request.app.route_reverse(
+            "exploration.problem_statement", initiative_id=initiative_id
+        )
+        return Redirect(url, status_code=303)
     return await _page(
         initiative,
         text=typed(data, ("text",))["text"],

@@ -271,6 +271,11 @@ async def theory_or_404(theory_id: int) -> dict[str, Any]:
     return _one(rows, f"Theory of change {theory_id} was not found")
 
 
+async def has_theory(initiative_id: int) -> bool:
+    """Once it has one, the initiative's product goal is its theory's long-term outcome."""
+    return await TheoryOfChange.exists().where(TheoryOfChange.initiative == initiative_id)
+
+
 async def theory_versions(initiative_id: int) -> list[dict[str, Any]]:
     """Every version of the initiative's theory of change, newest (current) first."""
     return await (

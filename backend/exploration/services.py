@@ -35,7 +35,15 @@ from backend.exploration.tables import (
 from backend.initiatives.tables import Initiative
 from backend.versions import check_version, save_version
 
-FINDING_EDITABLE = ("statement", "kind", "evidence_type", "source", "segment", "confidence")
+FINDING_EDITABLE = (
+    "statement",
+    "kind",
+    "evidence_type",
+    "source",
+    "segment",
+    "confidence",
+    "found_on",
+)
 QUESTION_EDITABLE = ("question", "sources", "owner_name", "due", "status")
 SAVE_ATTEMPTS = 3
 T = TypeVar("T")
@@ -102,69 +110,132 @@ async def _check_findings(initiative_id: int, ids: Sequence[int], kind: str | No
         raise Invalid({"findings": "Choose findings of this initiative from the list"})
 
 
+# ---------------------------------------------------------------- plain rows (findings, questions)
+
+
+def _fields(values: dict[str, Any], allowed: tuple[str, ...], required: str, new: bool) -> dict:
+    """The values a row may take; its `required` text cannot be blank (or, for a
+    new row, missing)."""
+    fields = {k: v for k, v in values.items() if k in allowed}
+    if (new or required in fields) and not fields.get(required):
+        raise Invalid({required: f"Enter {required}"})
+    return fields
+
+
+async def _insert(table, initiative_id: int, fields: dict[str, Any]) -> int:
+    async with db.writing():
+        rows = await table.insert(table(initiative=initiative_id, **fields)).returning(table.id)
+    return rows[0]["id"]
+
+
+async def _update(
+    table,
+    row_id: int,
+    expected_version: int,
+    fields: dict[str, Any],
+    reread: Callable[[int], Awaitable[dict[str, Any]]],
+    what: str,
+) -> None:
+    """Apply an edit made from `expected_version`; a stale one raises Conflict."""
+    async with db.writing():
+        check_version(await reread(row_id), expected_version, what)
+        await save_version(table, row_id, expected_version, fields, reread)
+
+
 # ---------------------------------------------------------------- findings
 
 
 async def create_finding(initiative_id: int, values: dict[str, Any]) -> int:
-    fields = {k: v for k, v in values.items() if k in (*FINDING_EDITABLE, "found_on")}
-    if not fields.get("statement"):
-        raise Invalid({"statement": "Enter statement"})
-    async with db.writing():
-        rows = await Finding.insert(Finding(initiative=initiative_id, **fields)).returning(
-            Finding.id
-        )
-    return rows[0]["id"]
+    fields = _fields(values, FINDING_EDITABLE, "statement", new=True)
+    return await _insert(Finding, initiative_id, fields)
 
 
 async def update_finding(finding_id: int, expected_version: int, values: dict[str, Any]) -> None:
-    """Apply an edit made from `expected_version`; a stale one raises Conflict."""
-    fields = {k: v for k, v in values.items() if k in (*FINDING_EDITABLE, "found_on")}
-    if "statement" in fields and not fields["statement"]:
-        raise Invalid({"statement": "Enter statement"})
+    fields = _fields(values, FINDING_EDITABLE, "statement", new=False)
+    fields["updated_at"] = clock.now()
+    await _update(Finding, finding_id, expected_version, fields, queries.finding_or_404, "finding")
+
+
+def _numbers(noun: str, numbers: list[int]) -> str:
+    """In words: problem statement version 1, theory of change versions 1, 2 and 3."""
+    if len(numbers) == 1:
+        return f"{noun} version {numbers[0]}"
+    listed = ", ".join(str(n) for n in numbers[:-1])
+    return f"{noun} versions {listed} and {numbers[-1]}"
+
+
+def kept_as_evidence(
+    finding_id: int, statements: list[dict[str, Any]], links: list[dict[str, Any]]
+) -> str | None:
+    """Why the finding cannot be deleted, or None when nothing versioned cites it.
+
+    `statements` and `links` are as `queries.statements_built_from` and
+    `queries.links_citing` return them. Saved versions are history: deleting the
+    finding would take it out of the versions that cite it.
+    """
+    statement_numbers = sorted({s["number"] for s in statements})
+    theory_numbers = sorted({link["theory_number"] for link in links})
+    parts = []
+    if statement_numbers:
+        parts.append(_numbers("problem statement", statement_numbers))
+    if theory_numbers:
+        parts.append(_numbers("theory of change", theory_numbers))
+    if not parts:
+        return None
+    cited_by = " and ".join(parts)
+    them = "them" if len(statement_numbers) + len(theory_numbers) > 1 else "that version"
+    return f"Finding {finding_id} is cited by {cited_by}: it stays as evidence for {them}."
+
+
+FINDING_CHANGED = (
+    "Someone else changed this finding after you opened it; nothing was deleted. "
+    "Check the finding as it is now and delete it again if it should still go."
+)
+
+
+async def delete_finding(finding_id: int, expected_version: int) -> None:
+    """Delete a finding seen at `expected_version` (DATA-01) that no saved version cites.
+
+    Problem statement versions and causal links (of every theory version) keep
+    the findings they were built from, so a finding any of them cites is refused
+    (409). Links from stories are current work, not history: they go with it.
+    """
     async with db.writing():
         finding = await queries.finding_or_404(finding_id)
-        check_version(finding, expected_version, "finding")
-        await save_version(
-            Finding,
+        # Statement saves and link edits take this lock too: no citation can
+        # land between the check below and the delete.
+        await _lock_initiative(finding["initiative"])
+        if finding["version"] != expected_version:
+            raise Conflict(FINDING_CHANGED, current=finding)
+        refusal = kept_as_evidence(
             finding_id,
-            expected_version,
-            {**fields, "updated_at": clock.now()},
-            queries.finding_or_404,
+            await queries.statements_built_from(finding_id),
+            await queries.links_citing(finding_id),
         )
-
-
-async def delete_finding(finding_id: int) -> None:
-    """The finding goes, and with it every link to it: from stories, from causal
-    links (of every theory version) and from problem statement versions."""
-    async with db.writing():
-        await queries.finding_or_404(finding_id)
-        await Finding.delete().where(Finding.id == finding_id)
+        if refusal:
+            raise Conflict(refusal, current=finding)
+        deleted = (
+            await Finding.delete()
+            .where((Finding.id == finding_id) & (Finding.version == expected_version))
+            .returning(Finding.id)
+        )
+        if not deleted:  # edited between the read and the delete
+            raise Conflict(FINDING_CHANGED, current=await queries.finding_or_404(finding_id))
 
 
 # ---------------------------------------------------------------- data plan
 
 
 async def create_question(initiative_id: int, values: dict[str, Any]) -> int:
-    fields = {k: v for k, v in values.items() if k in QUESTION_EDITABLE}
-    if not fields.get("question"):
-        raise Invalid({"question": "Enter question"})
-    async with db.writing():
-        rows = await DataQuestion.insert(
-            DataQuestion(initiative=initiative_id, **fields)
-        ).returning(DataQuestion.id)
-    return rows[0]["id"]
+    fields = _fields(values, QUESTION_EDITABLE, "question", new=True)
+    return await _insert(DataQuestion, initiative_id, fields)
 
 
 async def update_question(question_id: int, expected_version: int, values: dict[str, Any]) -> None:
-    fields = {k: v for k, v in values.items() if k in QUESTION_EDITABLE}
-    if "question" in fields and not fields["question"]:
-        raise Invalid({"question": "Enter question"})
-    async with db.writing():
-        question = await queries.question_or_404(question_id)
-        check_version(question, expected_version, "question")
-        await save_version(
-            DataQuestion, question_id, expected_version, fields, queries.question_or_404
-        )
+    fields = _fields(values, QUESTION_EDITABLE, "question", new=False)
+    await _update(
+        DataQuestion, question_id, expected_version, fields, queries.question_or_404, "question"
+    )
 
 
 # ---------------------------------------------------------------- problem statement
@@ -242,23 +313,37 @@ async def _set_product_goal(initiative_id: int, outcome: str) -> None:
 
 
 async def start_theory(initiative_id: int, values: dict[str, Any], author: int | None) -> int:
-    """Version 1 of the initiative's theory of change."""
+    """Version 1 of the initiative's theory of change.
+
+    Its long-term outcome becomes the product goal, which from now on only the
+    theory changes (the charter shows it read-only). Left blank, the outcome is
+    the product goal the charter already has, never an erased one.
+    """
 
     async def write() -> int:
         async with db.writing():
             await _lock_initiative(initiative_id)
             if await TheoryOfChange.exists().where(TheoryOfChange.initiative == initiative_id):
                 raise Conflict("This initiative's theory of change has already been started.")
+            goal = await Initiative.select(Initiative.product_goal).where(
+                Initiative.id == initiative_id
+            )
+            outcome = values.get("long_term_outcome") or goal[0]["product_goal"]
             rows = await TheoryOfChange.insert(
                 TheoryOfChange(
                     initiative=initiative_id,
                     number=1,
                     population=values.get("population", ""),
-                    long_term_outcome=values.get("long_term_outcome", ""),
+                    long_term_outcome=outcome,
                     created_by=author,
                 )
             ).returning(TheoryOfChange.id)
-            await _set_product_goal(initiative_id, values.get("long_term_outcome", ""))
+            # The charter's version moves on even when the goal stays the same: a
+            # charter form opened before now conflicts (409) instead of saving a
+            # product goal the theory owns.
+            await Initiative.update(
+                {Initiative.product_goal: outcome, Initiative.version: Initiative.version + 1}
+            ).where(Initiative.id == initiative_id)
         return rows[0]["id"]
 
     return await _retry_duplicate(write, "theory of change")

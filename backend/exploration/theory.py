@@ -15,7 +15,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from backend.errors import Conflict, Invalid
+from backend.errors import Invalid
 from backend.exploration import diagram, queries, services
 from backend.exploration.forms import (
     LINK_FIELDS,
@@ -27,6 +27,7 @@ from backend.exploration.forms import (
     parse_theory,
     ticked,
 )
+from backend.exploration.saving import attempt
 from backend.exploration.services import OldVersion
 from backend.exploration.tables import FINDING_KINDS
 from backend.initiatives.queries import initiative_or_404
@@ -153,28 +154,26 @@ async def theory_version(theory_id: FromPath[int]) -> Template:
 
 @post("/theories/{theory_id:int}", name="exploration.theory_update")
 async def theory_update(request: Request, theory_id: FromPath[int]) -> Template | Redirect:
-    _, initiative = await _editable_theory(theory_id)
+    found, initiative = await _editable_theory(theory_id)
     data = await form_data(request)
     version = edit_version(data, "theory of change")
     values, errors = parse_theory(data)
-    conflict = None
-    if not errors:
-        try:
-            await services.update_theory(theory_id, version, values)
-        except OldVersion:
-            raise
-        except Conflict as exc:
-            conflict = exc.message
-        else:
-            return Redirect(_theory_url(request, initiative["id"]), status_code=303)
-    saved = await queries.theory_or_404(theory_id)
+    saved = await attempt(
+        errors,
+        lambda: services.update_theory(theory_id, version, values),
+        row=found,
+        version=version,
+        reread=queries.theory_or_404,
+    )
+    if saved.ok:
+        return Redirect(_theory_url(request, initiative["id"]), status_code=303)
     return await _current_page(
         initiative,
-        status=409 if conflict else 422,
+        status=saved.status,
         errors=errors,
-        conflict=conflict,
+        conflict=saved.conflict,
         outcome_values=typed(data, THEORY_FIELDS),
-        version=saved["version"] if conflict else version,
+        version=saved.version,
     )
 
 
@@ -183,16 +182,13 @@ async def theory_new_version(request: Request, theory_id: FromPath[int]) -> Temp
     _, initiative = await _editable_theory(theory_id)
     data = await form_data(request)
     note, errors = parse_change_note(data)
-    if not errors:
-        try:
-            await services.new_theory_version(theory_id, note, request.state.access.user_id)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            return Redirect(_theory_url(request, initiative["id"]), status_code=303)
+    author = request.state.access.user_id
+    saved = await attempt(errors, lambda: services.new_theory_version(theory_id, note, author))
+    if saved.ok:
+        return Redirect(_theory_url(request, initiative["id"]), status_code=303)
     return await _current_page(
         initiative,
-        status=422,
+        status=saved.status,
         errors=errors,
         note_value=typed(data, ("change_note",))["change_note"],
     )
@@ -206,17 +202,13 @@ async def link_create(request: Request, theory_id: FromPath[int]) -> Template | 
     _, initiative = await _editable_theory(theory_id)
     data = await form_data(request)
     values, errors = parse_link(data)
-    if not errors:
-        try:
-            link_id = await services.add_link(theory_id, values)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = _theory_url(request, initiative["id"], f"link-{link_id}")
-            return Redirect(url, status_code=303)
+    saved = await attempt(errors, lambda: services.add_link(theory_id, values))
+    if saved.ok:
+        url = _theory_url(request, initiative["id"], f"link-{saved.value}")
+        return Redirect(url, status_code=303)
     return await _current_page(
         initiative,
-        status=422,
+        status=saved.status,
         errors=errors,
         link_values=typed(data, LINK_FIELDS),
         link_ticked=ticked(data, "findings"),
@@ -295,31 +287,27 @@ async def link_update(request: Request, link_id: FromPath[int]) -> Template | Re
     data = await form_data(request)
     version = edit_version(data, "causal link")
     values, errors = parse_link(data)
-    status, conflict, current = 422, None, link
-    if not errors:
-        try:
-            await services.update_link(link_id, version, values)
-        except OldVersion:
-            raise
-        except Conflict as exc:
-            status, conflict = 409, exc.message
-            current = await queries.link_or_404(link_id)
-        except Invalid as exc:
-            errors.merge(exc.errors)
-        else:
-            url = _theory_url(request, initiative["id"], f"link-{link_id}")
-            return Redirect(url, status_code=303)
-    if conflict:
-        current["findings"] = (await queries.link_findings([link_id]))[link_id]
+    saved = await attempt(
+        errors,
+        lambda: services.update_link(link_id, version, values),
+        row=link,
+        version=version,
+        reread=queries.link_or_404,
+    )
+    if saved.ok:
+        url = _theory_url(request, initiative["id"], f"link-{link_id}")
+        return Redirect(url, status_code=303)
+    if saved.conflict:
+        saved.row["findings"] = (await queries.link_findings([link_id]))[link_id]
     return await _link_form(
         initiative,
-        current,
+        saved.row,
         typed(data, LINK_FIELDS),
         ticked(data, "findings"),
         errors,
-        status,
-        conflict,
-        version=current["version"] if conflict else version,
+        saved.status,
+        saved.conflict,
+        version=saved.version,
     )
 
 

@@ -27,7 +27,7 @@ EXPECTED = {
     # C&I stage map and readiness (backend/initiatives/api.py)
     ("get", "/api/initiatives/{initiative_id}/stage-map"): ("200", None, READ),
     ("get", "/api/initiatives/{initiative_id}/readiness"): ("200", None, READ),
-    ("post", "/api/stage-tasks/{task_id}"): ("200", "StageTaskPatch", WRITE),
+    ("post", "/api/stage-tasks/{task_id}"): ("200", "StageTaskPatch", WRITE | {"409"}),
     # problem exploration and theory of change (backend/exploration/api.py)
     ("get", "/api/initiatives/{initiative_id}/findings"): ("200", None, READ | {"422"}),
     ("post", "/api/initiatives/{initiative_id}/findings"): ("201", "FindingCreate", WRITE),
@@ -54,6 +54,7 @@ ERROR_SCHEMAS = {
 # version number was taken).
 CONFLICT_SCHEMAS = {
     ("patch", "/api/findings/{finding_id}"): "FindingConflictBody",
+    ("post", "/api/stage-tasks/{task_id}"): "StageTaskConflictBody",
     ("post", "/api/profiles/{profile_id}/new-version"): "ErrorBody",
 }
 

@@ -152,3 +152,36 @@ def test_a_causal_link_is_added_by_keyboard_and_drawn_in_the_pathway(page):
         ".textContent.includes('coaching is planned')"
     )
     assert_accessible(page)
+
+
+def test_a_finding_a_problem_statement_was_built_from_is_kept(page):
+    """Deleting asks first; once a saved version cites the finding the page says
+    why it stays and offers no delete button (A11Y-01 on both)."""
+    initiative_id = open_initiative(page)
+    finding_url = add_finding_by_keyboard(page, initiative_id)
+    finding_id = int(finding_url.rsplit("/", 1)[1])
+
+    page.goto(f"{finding_url}/delete")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Delete root cause")
+    assert page.get_by_role("button", name="Delete this finding").is_visible()
+    assert_accessible(page)
+
+    page.goto(f"/initiatives/{initiative_id}/problem-statement")
+    page.locator("#field-text").fill("Fathers are left out of case planning")
+    if not page.locator(f"#findings-{finding_id}").is_checked():
+        page.locator(f"#findings-{finding_id}").check()
+    page.get_by_role("button", name="Save as version 1").click()
+    page.wait_for_url(re.compile(r"/problem-statement$"))
+
+    page.goto(f"{finding_url}/delete")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        f"Root cause #{finding_id} cannot be deleted"
+    )
+    assert page.get_by_text(
+        f"Finding {finding_id} is cited by problem statement version 1: "
+        "it stays as evidence for that version."
+    ).is_visible()
+    assert page.get_by_role("button", name="Delete this finding").count() == 0
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to the finding").click()
+    page.wait_for_url(re.compile(rf"/findings/{finding_id}$"))

@@ -22,6 +22,16 @@ def text_of(html: str) -> str:
     return re.sub(r" ([,.;)])", r"\1", words)
 
 
+async def page_queries(client, count_queries, urls) -> list[int]:
+    """How many queries each page takes to render (PERF-01: compared at two sizes)."""
+    counts = []
+    for url in urls:
+        with count_queries() as counted:
+            assert (await client.get(url)).status_code == 200, url
+        counts.append(counted.count)
+    return counts
+
+
 async def finding(initiative_id: int, statement: str = "Fathers are rarely invited", **kw) -> int:
     return await services.create_finding(initiative_id, {"statement": statement, **kw})
 

@@ -82,9 +82,11 @@ async def test_a_team_member_does_every_write(client_as, world):
             f"/theories/{ids['theory']}/new-version", {"change_note": "By a member"}
         )
     ).status_code == 303
-    assert (await member.post_form(f"/findings/{ids['finding']}/delete", {})).status_code == 303
+    unused = await finding(world.initiative_id, "Not cited anywhere")
+    response = await member.post_form(f"/findings/{unused}/delete", {"version": 1})
+    assert response.status_code == 303
     assert await TheoryOfChange.count() == 2 and not await Finding.exists().where(
-        Finding.id == ids["finding"]
+        Finding.id == unused
     )
 
 

@@ -6,10 +6,21 @@ import re
 from datetime import date
 
 from backend.exploration import services
-from backend.exploration.tables import CausalLinkFinding, Finding, ProblemStatementFinding
+from backend.exploration.tables import (
+    CausalLink,
+    CausalLinkFinding,
+    Finding,
+    ProblemStatementFinding,
+)
 from backend.scrum.tables import BacklogItem
 from backend.traceability.tables import ItemFinding
-from tests.exploration.helpers import finding, saved_finding, text_of, theory_with_steps
+from tests.exploration.helpers import (
+    finding,
+    page_queries,
+    saved_finding,
+    text_of,
+    theory_with_steps,
+)
 from tests.factories import make_items
 
 FORM = {
@@ -254,37 +265,128 @@ async def test_editing_a_finding_and_a_stale_edit_keeps_what_was_typed(client, w
     assert response.status_code == 400
 
 
-async def test_deleting_a_finding_says_what_goes_and_removes_its_links(client, world):
-    cause = await finding(world.initiative_id, "To be deleted", kind="root_cause")
-    keep = await finding(world.initiative_id, "Stays")
-    theory, links = await theory_with_steps(world.initiative_id, steps=1, cite=[cause, keep])
-    await services.save_problem_statement(world.initiative_id, "Built", [cause], None)
+async def _citations(finding_id: int) -> dict[str, list]:
+    """Every row that ties the finding to something, to compare before and after."""
+    statements = await ProblemStatementFinding.select(
+        ProblemStatementFinding.statement, ProblemStatementFinding.finding
+    ).where(ProblemStatementFinding.finding == finding_id)
+    links = await CausalLinkFinding.select(CausalLinkFinding.link, CausalLinkFinding.finding).where(
+        CausalLinkFinding.finding == finding_id
+    )
+    stories = await ItemFinding.select(ItemFinding.item).where(ItemFinding.finding == finding_id)
+    return {"statements": statements, "links": links, "stories": stories}
+
+
+async def test_a_root_cause_an_old_problem_statement_was_built_from_cannot_be_deleted(
+    client, world
+):
+    cause = await finding(world.initiative_id, "Fathers are not invited", kind="root_cause")
+    await services.save_problem_statement(world.initiative_id, "Built from it", [cause], None)
+    await services.save_problem_statement(world.initiative_id, "Rewritten without it", [], None)
     item = (await make_items(world.initiative_id, 1))[0]
     await ItemFinding.insert(ItemFinding(item=item, finding=cause))
+    before = await _citations(cause)
+    message = (
+        f"Finding {cause} is cited by problem statement version 1: "
+        "it stays as evidence for that version."
+    )
 
     page = await client.get(f"/findings/{cause}/delete")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "1 story will no longer link to it" in text
-    assert "1 causal link will no longer cite it" in text
-    assert "Version 1, step 1: if step 1 happens, then result 1" in text
-    assert "1 problem statement version will no longer list it" in text
-    assert (await saved_finding(cause))["statement"] == "To be deleted"  # GET deletes nothing
+    assert f"<title>Root cause #{cause} cannot be deleted" in page.text
+    assert message in text
+    assert "Delete this finding" not in text and 'name="version"' not in page.text
+    assert f'href="/initiatives/{world.initiative_id}/problem-statement/1"' in page.text
 
-    response = await client.post_form(f"/findings/{cause}/delete", {})
+    response = await client.post_form(f"/findings/{cause}/delete", {"version": 1})
+    assert response.status_code == 409
+    assert "<title>Error: Root cause" in response.text
+    assert message in text_of(response.text)
+    assert (await saved_finding(cause))["statement"] == "Fathers are not invited"
+    assert await _citations(cause) == before
+
+
+async def test_a_finding_causal_links_cite_in_any_theory_version_cannot_be_deleted(client, world):
+    cause = await finding(world.initiative_id, "Fathers are not invited", kind="root_cause")
+    await services.save_problem_statement(world.initiative_id, "Built from it", [cause], None)
+    theory, links = await theory_with_steps(world.initiative_id, steps=1, cite=[cause])
+    v2 = await services.new_theory_version(theory, "Second thoughts", None)
+    # Version 2's step no longer cites it: version 1's step still does.
+    v2_link = (await CausalLink.select(CausalLink.id).where(CausalLink.theory == v2))[0]["id"]
+    await services.update_link(v2_link, 1, {"condition": "c", "result": "r", "findings": []})
+    before = await _citations(cause)
+    assert len(before["links"]) == 1 and len(before["statements"]) == 1
+
+    page = await client.get(f"/findings/{cause}/delete")
+    text = text_of(page.text)
+    message = (
+        f"Finding {cause} is cited by problem statement version 1 and theory of change "
+        "version 1: it stays as evidence for them."
+    )
+    assert message in text
+    assert "Version 1, step 1: if step 1 happens, then result 1" in text
+    assert "Delete this finding" not in text
+
+    response = await client.post_form(f"/findings/{cause}/delete", {"version": 1})
+    assert response.status_code == 409 and message in text_of(response.text)
+    assert await Finding.exists().where(Finding.id == cause)
+    assert await _citations(cause) == before
+
+    # Cited by both versions' steps: both numbers are named.
+    await services.update_link(v2_link, 2, {"condition": "c", "result": "r", "findings": [cause]})
+    response = await client.post_form(f"/findings/{cause}/delete", {"version": 1})
+    assert response.status_code == 409
+    assert "theory of change versions 1 and 2: it stays" in text_of(response.text)
+    assert await Finding.exists().where(Finding.id == cause)
+
+
+async def test_deleting_a_finding_no_version_cites_takes_its_story_links_with_it(client, world):
+    gone = await finding(world.initiative_id, "To be deleted")
+    keep = await finding(world.initiative_id, "Stays")
+    theory, links = await theory_with_steps(world.initiative_id, steps=1, cite=[keep])
+    item = (await make_items(world.initiative_id, 1))[0]
+    await ItemFinding.insert(ItemFinding(item=item, finding=gone))
+
+    page = await client.get(f"/findings/{gone}/delete")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "No problem statement version and no causal link cites it" in text
+    assert "1 story will no longer link to it" in text
+    assert 'name="version" value="1"' in page.text and "Delete this finding" in text
+    assert (await saved_finding(gone))["statement"] == "To be deleted"  # GET deletes nothing
+
+    response = await client.post_form(f"/findings/{gone}/delete", {"version": 1})
     assert response.status_code == 303
     assert response.headers["location"] == f"/initiatives/{world.initiative_id}/findings"
-    assert not await Finding.exists().where(Finding.id == cause)
-    assert not await ItemFinding.exists().where(ItemFinding.finding == cause)
-    assert not await ProblemStatementFinding.exists().where(
-        ProblemStatementFinding.finding == cause
-    )
-    cited = await CausalLinkFinding.select(CausalLinkFinding.finding).where(
-        CausalLinkFinding.link == links[0]
-    )
-    assert [r["finding"] for r in cited] == [keep]
-    assert (await client.get(f"/findings/{cause}")).status_code == 404
-    assert (await client.post_form(f"/findings/{cause}/delete", {})).status_code == 404
+    assert not await Finding.exists().where(Finding.id == gone)
+    assert not await ItemFinding.exists().where(ItemFinding.finding == gone)
+    assert [r["finding"] for r in (await _citations(keep))["links"]] == [keep]
+    assert (await client.get(f"/findings/{gone}")).status_code == 404
+    response = await client.post_form(f"/findings/{gone}/delete", {"version": 1})
+    assert response.status_code == 404
+
+
+async def test_deleting_a_finding_someone_just_edited_is_a_conflict(client, world):
+    target = await finding(world.initiative_id, "As first written")
+    page = await client.get(f"/findings/{target}/delete")
+    assert 'name="version" value="1"' in page.text
+    await services.update_finding(target, 1, {"statement": "Corrected meanwhile"})
+
+    response = await client.post_form(f"/findings/{target}/delete", {"version": 1})
+    assert response.status_code == 409
+    text = text_of(response.text)
+    assert "Someone else changed this finding after you opened it; nothing was deleted" in text
+    assert "Corrected meanwhile" in text and 'name="version" value="2"' in response.text
+    assert (await saved_finding(target))["statement"] == "Corrected meanwhile"
+    # A form without its version is refused outright.
+    for form in ({}, {"version": "x"}):
+        assert (await client.post_form(f"/findings/{target}/delete", form)).status_code == 400
+    assert await Finding.exists().where(Finding.id == target)
+    # Deleting knowingly, from the version now shown.
+    response = await client.post_form(f"/findings/{target}/delete", {"version": 2})
+    assert response.status_code == 303
+    assert not await Finding.exists().where(Finding.id == target)
 
 
 async def test_unknown_and_foreign_findings_are_404(client, world):
@@ -322,11 +424,7 @@ async def test_query_counts_do_not_grow_with_findings(client, world, count_queri
         f"/initiatives/{world.initiative_id}/findings?segment=S1",
         f"/findings/{cause}",
     )
-    few = []
-    for url in urls:
-        with count_queries() as counted:
-            assert (await client.get(url)).status_code == 200
-        few.append(counted.count)
+    few = await page_queries(client, count_queries, urls)
     more = await add(45)
     for n in range(2):
         await services.add_link(
@@ -334,9 +432,4 @@ async def test_query_counts_do_not_grow_with_findings(client, world, count_queri
         )
     for item in await make_items(world.initiative_id, 8):
         await ItemFinding.insert(ItemFinding(item=item, finding=cause))
-    many = []
-    for url in urls:
-        with count_queries() as counted:
-            assert (await client.get(url)).status_code == 200
-        many.append(counted.count)
-    assert many == few
+    assert await page_queries(client, count_queries, urls) == few

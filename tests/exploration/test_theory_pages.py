@@ -8,7 +8,13 @@ from backend.exploration import diagram, services
 from backend.exploration.tables import Assumption, CausalLink, CausalLinkFinding, TheoryOfChange
 from backend.initiatives.tables import Initiative
 from backend.traceability.tables import ItemCausalLink
-from tests.exploration.helpers import finding, snapshot_theory, text_of, theory_with_steps
+from tests.exploration.helpers import (
+    finding,
+    page_queries,
+    snapshot_theory,
+    text_of,
+    theory_with_steps,
+)
 from tests.factories import make_items
 
 
@@ -59,6 +65,19 @@ async def test_an_initiative_without_a_theory_offers_to_start_one_from_its_produ
         f"/initiatives/{world.other_initiative_id}/theory-of-change", {"population": "x"}
     )
     assert bad.status_code == 404
+
+
+async def test_a_theory_started_without_an_outcome_keeps_the_charters_product_goal(client, world):
+    before = await _initiative(world.initiative_id)
+    url = f"/initiatives/{world.initiative_id}/theory-of-change"
+    response = await client.post_form(url, {"population": "Fathers", "long_term_outcome": ""})
+    assert response.status_code == 303
+    theory = (await TheoryOfChange.select().where(TheoryOfChange.initiative == before["id"]))[0]
+    assert theory["long_term_outcome"] == "Parents are partners"
+    after = await _initiative(world.initiative_id)
+    assert after["product_goal"] == "Parents are partners"
+    # The charter's version moves on: a charter form opened before is now stale.
+    assert after["version"] == before["version"] + 1
 
 
 async def test_the_page_shows_the_pathway_as_a_diagram_and_as_text(client, world):
@@ -414,18 +433,9 @@ async def test_the_theory_page_query_count_does_not_grow(client, world, count_qu
     causes = [await finding(world.initiative_id, f"C{n}", kind="root_cause") for n in range(5)]
     theory, _ = await theory_with_steps(world.initiative_id, steps=5, cite=causes[:2])
     urls = (f"/initiatives/{world.initiative_id}/theory-of-change", f"/theories/{theory}")
-    few = []
-    for url in urls:
-        with count_queries() as counted:
-            assert (await client.get(url)).status_code == 200
-        few.append(counted.count)
+    few = await page_queries(client, count_queries, urls)
     causes += [await finding(world.initiative_id, f"M{n}", kind="root_cause") for n in range(45)]
     for n in range(45):
         await services.add_link(theory, {"condition": f"c{n}", "result": "r", "findings": causes})
         await services.add_assumption(theory, f"A{n}")
-    many = []
-    for url in urls:
-        with count_queries() as counted:
-            assert (await client.get(url)).status_code == 200
-        many.append(counted.count)
-    assert many == few
+    assert await page_queries(client, count_queries, urls) == few

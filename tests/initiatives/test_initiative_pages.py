@@ -163,3 +163,66 @@ async def test_a_too_long_short_name_is_shown_at_its_field_with_what_was_typed(c
         assert f'value="{long_short}"' in response.text
         assert response.text.count('id="field-name"') == 1
     assert not await CIStage.exists().where(CIStage.name.is_in(["Kept", "New one"]))
+
+
+async def _goal_and_title(initiative_id: int) -> dict:
+    rows = await Initiative.select(
+        Initiative.title, Initiative.product_goal, Initiative.version
+    ).where(Initiative.id == initiative_id)
+    return rows[0]
+
+
+async def test_before_a_theory_of_change_the_charter_edits_the_product_goal(client, world):
+    url = f"/initiatives/{world.initiative_id}/edit"
+    page = await client.get(url)
+    assert 'name="product_goal"' in page.text and "Parents are partners</textarea>" in page.text
+    assert "Change it as the long-term outcome" not in page.text
+    response = await client.post_form(
+        url, {"title": "Parent engagement", "product_goal": "Parents plan with us", "version": 1}
+    )
+    assert response.status_code == 303
+    row = await _goal_and_title(world.initiative_id)
+    assert row["product_goal"] == "Parents plan with us" and row["title"] == "Parent engagement"
+
+
+async def test_once_a_theory_exists_the_charter_shows_the_product_goal_read_only(client, world):
+    from backend.exploration import services as exploration
+
+    url = f"/initiatives/{world.initiative_id}/edit"
+    stale = (await _goal_and_title(world.initiative_id))["version"]
+    await exploration.start_theory(
+        world.initiative_id, {"population": "Fathers", "long_term_outcome": "Fathers *plan*"}, None
+    )
+    page = await client.get(url)
+    assert page.status_code == 200
+    assert 'name="product_goal"' not in page.text
+    assert "Fathers <em>plan</em>" in page.text
+    theory_url = f"/initiatives/{world.initiative_id}/theory-of-change#outcome-h"
+    assert (
+        f'<a href="{theory_url}">Change it as the long-term outcome of the theory of change</a>'
+        in page.text
+    )
+
+    # A form opened before the theory started is stale: 409, nothing saved.
+    response = await client.post_form(
+        url, {"title": "From an old form", "product_goal": "Old goal", "version": stale}
+    )
+    assert response.status_code == 409 and "From an old form" in response.text
+    assert 'name="product_goal"' not in response.text
+    row = await _goal_and_title(world.initiative_id)
+    assert row["product_goal"] == "Fathers *plan*" and row["title"] != "From an old form"
+
+    # A goal posted anyway (a script, a hand-made form) is left out; the rest saves.
+    version = row["version"]
+    for goal in ("Hijacked goal", "x" * 20_001, ["two", "values"]):
+        response = await client.post_form(
+            url, {"title": f"Renamed {version}", "product_goal": goal, "version": version}
+        )
+        assert response.status_code == 303, goal
+        row = await _goal_and_title(world.initiative_id)
+        assert row["title"] == f"Renamed {version}" and row["product_goal"] == "Fathers *plan*"
+        version = row["version"]
+    # Other fields' errors still show, without a product goal field.
+    response = await client.post_form(url, {"title": "", "version": version})
+    assert response.status_code == 422 and "Enter title" in response.text
+    assert 'name="product_goal"' not in response.text and "Fathers <em>plan</em>" in response.text
