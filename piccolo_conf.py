@@ -15,5 +15,11 @@ APP_REGISTRY = AppRegistry(
         "backend.exploration.piccolo_app",
         "backend.practice.piccolo_app",
         "backend.traceability.piccolo_app",
+        "backend.sites.piccolo_app",
+        "backend.cfsr.piccolo_app",
+        "backend.measures.piccolo_app",
+        "backend.pdsa.piccolo_app",
+        "backend.fidelity.piccolo_app",
+        "backend.pip.piccolo_app",
     ]
 )

@@ -17,16 +17,28 @@ from backend import db
 from backend.accounts import access, account, admin, agencies, invitations, members, signin
 from backend.accounts.store import make_store
 from backend.api import controllers as api
+from backend.cfsr import api as cfsr_api
+from backend.cfsr import controllers as cfsr
 from backend.config import Settings
 from backend.exploration import api as exploration_api
 from backend.exploration import controllers as exploration
+from backend.fidelity import api as fidelity_api
+from backend.fidelity import controllers as fidelity
 from backend.initiatives import api as progress_api
 from backend.initiatives import controllers as initiatives
 from backend.initiatives import editing as initiative_editing
 from backend.initiatives import progress
+from backend.measures import api as measures_api
+from backend.measures import controllers as measures
+from backend.pdsa import api as pdsa_api
+from backend.pdsa import controllers as pdsa
+from backend.pip import api as pip_api
+from backend.pip import controllers as pip
 from backend.practice import api as practice_api
 from backend.practice import controllers as practice
 from backend.scrum import backlog, board, charts, items, releases, sprints
+from backend.sites import api as sites_api
+from backend.sites import controllers as sites
 from backend.traceability import api as traceability_api
 from backend.traceability import controllers as traceability
 from backend.web import health, templating
@@ -40,17 +52,20 @@ CSRF_COOKIE = "csrftoken"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    database = db.Database(settings.database_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def on_startup(app: Litestar) -> None:
-        await database.startup()
-        # Made here, not at import: a Redis client belongs to the running event loop.
-        app.state.store = make_store(settings.redis_url, settings.redis_prefix)
+        # The database and the store follow app.state.settings when the app
+        # starts, so the tests can build the app once and start it on a fresh
+        # database per test. A Redis client belongs to the running event loop.
+        current = app.state.settings
+        app.state.database = db.Database(current.database_url)
+        await app.state.database.startup()
+        app.state.store = make_store(current.redis_url, current.redis_prefix)
 
     async def on_shutdown(app: Litestar) -> None:
         await app.state.store.close()
-        await database.shutdown()
+        await app.state.database.shutdown()
 
     app = Litestar(
         route_handlers=[
@@ -78,6 +93,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *exploration.route_handlers,
                     *practice.route_handlers,
                     *traceability.route_handlers,
+                    *sites.route_handlers,
+                    *cfsr.route_handlers,
+                    *measures.route_handlers,
+                    *pdsa.route_handlers,
+                    *fidelity.route_handlers,
+                    *pip.route_handlers,
                 ],
             ),
             *api.route_handlers,
@@ -85,6 +106,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *exploration_api.route_handlers,
             *practice_api.route_handlers,
             *traceability_api.route_handlers,
+            *sites_api.route_handlers,
+            *cfsr_api.route_handlers,
+            *measures_api.route_handlers,
+            *pdsa_api.route_handlers,
+            *fidelity_api.route_handlers,
+            *pip_api.route_handlers,
             create_static_files_router(
                 path="/static",
                 directories=[settings.static_dir],
@@ -122,5 +149,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
     )
     app.state.settings = settings
-    app.state.database = database
     return app

@@ -47,19 +47,43 @@ def make_engine(url: str) -> Engine:
     raise ValueError(f"Unsupported DATABASE_URL scheme: {scheme!r}")
 
 
+# Loaded by migrations, the same in every database: emptying a database for a
+# test keeps these rows.
+REFERENCE_TABLES = ("cfsr_group", "cfsr_item")
+
+
 def all_tables() -> list[type[Table]]:
     """Every table of every app, in dependency order (parents first)."""
     from piccolo.apps.migrations.auto.migration_manager import sort_table_classes
 
     from backend.accounts.tables import TABLES as accounts
+    from backend.cfsr.tables import TABLES as cfsr
     from backend.exploration.tables import TABLES as exploration
+    from backend.fidelity.tables import TABLES as fidelity
     from backend.initiatives.tables import TABLES as initiatives
+    from backend.measures.tables import TABLES as measures
+    from backend.pdsa.tables import TABLES as pdsa
+    from backend.pip.tables import TABLES as pip
     from backend.practice.tables import TABLES as practice
     from backend.scrum.tables import TABLES as scrum
+    from backend.sites.tables import TABLES as sites
     from backend.traceability.tables import TABLES as traceability
 
     return sort_table_classes(
-        [*accounts, *initiatives, *scrum, *exploration, *practice, *traceability]
+        [
+            *accounts,
+            *initiatives,
+            *scrum,
+            *exploration,
+            *practice,
+            *traceability,
+            *sites,
+            *cfsr,
+            *measures,
+            *pdsa,
+            *fidelity,
+            *pip,
+        ]
     )
 
 

@@ -76,9 +76,11 @@ def database_template(tmp_path_factory) -> AsyncIterator[str]:
 
 
 async def _truncate_all(url: str) -> None:
-    from backend.db import all_tables
+    from backend.db import REFERENCE_TABLES, all_tables
 
-    names = ", ".join(f'"{t._meta.tablename}"' for t in all_tables())
+    names = ", ".join(
+        f'"{t._meta.tablename}"' for t in all_tables() if t._meta.tablename not in REFERENCE_TABLES
+    )
     await _pg_admin(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
@@ -97,10 +99,25 @@ def settings(database_url: str) -> Settings:
     return replace(Settings(), database_url=database_url)
 
 
+# Building the app costs about half a second (every route and its signature is
+# parsed), so it is built once per distinct configuration and started on each
+# test's own database: its startup reads app.state.settings.
+_BUILT_APPS: dict[Settings, object] = {}
+
+
+def built_app(settings: Settings):
+    key = replace(settings, database_url="", redis_url="", redis_prefix="")
+    if key not in _BUILT_APPS:
+        _BUILT_APPS[key] = create_app(settings)
+    application = _BUILT_APPS[key]
+    application.state.settings = settings
+    return application
+
+
 @pytest.fixture
 async def app(settings: Settings):
     """The app with its startup hooks run (not app.lifespan(): see ENGINEERING.md)."""
-    application = create_app(settings)
+    application = built_app(settings)
     for hook in application.on_startup:
         await hook(application)
     yield application

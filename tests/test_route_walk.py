@@ -30,11 +30,17 @@ from backend.accounts.tables import (
 )
 from backend.db import all_tables
 from backend.scrum import services as scrum
+from tests.cfsr.walk import walk_ids as cfsr_ids
 from tests.exploration.walk import walk_ids as exploration_ids
 from tests.factories import make_items
+from tests.fidelity.walk import walk_ids as fidelity_ids
 from tests.html_checks import assert_well_formed
 from tests.initiatives.walk import walk_ids as progress_ids
+from tests.measures.walk import walk_ids as measures_ids
+from tests.pdsa.walk import walk_ids as pdsa_ids
+from tests.pip.walk import walk_ids as pip_ids
 from tests.practice.walk import walk_ids as practice_ids
+from tests.sites.walk import walk_ids as sites_ids
 from tests.traceability.walk import walk_ids as traceability_ids
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -113,6 +119,12 @@ async def _ids(world) -> dict[str, object]:
         **await exploration_ids(world),
         **await practice_ids(world),
         **await traceability_ids(world, items[0]),
+        **await sites_ids(world),
+        **await cfsr_ids(world),
+        **await measures_ids(world),
+        **await pdsa_ids(world),
+        **await fidelity_ids(world),
+        **await pip_ids(world),
     }
 
 

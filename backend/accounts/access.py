@@ -28,6 +28,7 @@ from backend.accounts.tables import Agency, ApiToken, User
 from backend.config import Settings
 from backend.errors import Forbidden, NotFound, SignInRequired
 from backend.exploration.tables import CausalLink, DataQuestion, Finding, TheoryOfChange
+from backend.fidelity.tables import FidelityAssessment
 from backend.initiatives.tables import (
     CIStage,
     GateDecision,
@@ -35,6 +36,9 @@ from backend.initiatives.tables import (
     ReadinessAssessment,
     StageTask,
 )
+from backend.measures.tables import DataPoint, Measure
+from backend.pdsa.tables import PdsaCycle
+from backend.pip.tables import Pip, PipActivity, PipGoal, PipMeasurement, PipStrategy
 from backend.practice.tables import (
     ContinuumLevel,
     CoreComponent,
@@ -43,6 +47,7 @@ from backend.practice.tables import (
     PracticeProfile,
 )
 from backend.scrum.tables import BacklogItem, Release, Sprint
+from backend.sites.tables import Site
 
 SESSION_COOKIE = "tandem_session"
 TOKEN_PREFIX = "tdm_"
@@ -291,6 +296,16 @@ def _agency_columns() -> dict[str, tuple]:
         "component_id": (CoreComponent, CoreComponent.initiative.agency),
         "behaviour_id": (PracticeBehaviour, PracticeBehaviour.component.initiative.agency),
         "level_id": (ContinuumLevel, ContinuumLevel.profile.initiative.agency),
+        "site_id": (Site, Site.agency),
+        "measure_id": (Measure, Measure.initiative.agency),
+        "point_id": (DataPoint, DataPoint.measure.initiative.agency),
+        "cycle_id": (PdsaCycle, PdsaCycle.initiative.agency),
+        "fidelity_id": (FidelityAssessment, FidelityAssessment.initiative.agency),
+        "pip_id": (Pip, Pip.agency),
+        "goal_id": (PipGoal, PipGoal.pip.agency),
+        "strategy_id": (PipStrategy, PipStrategy.goal.pip.agency),
+        "activity_id": (PipActivity, PipActivity.strategy.goal.pip.agency),
+        "measurement_id": (PipMeasurement, PipMeasurement.pip.agency),
     }
 
 
@@ -326,6 +341,16 @@ _NOUNS = {
     "component_id": "Core component {}",
     "behaviour_id": "Practice behaviour {}",
     "level_id": "Continuum level {}",
+    "site_id": "Site {}",
+    "measure_id": "Measure {}",
+    "point_id": "Data point {}",
+    "cycle_id": "PDSA cycle {}",
+    "fidelity_id": "Fidelity assessment {}",
+    "pip_id": "Program improvement plan {}",
+    "goal_id": "PIP goal {}",
+    "strategy_id": "PIP strategy {}",
+    "activity_id": "PIP key activity {}",
+    "measurement_id": "PIP measurement line {}",
 }
 
 

@@ -238,6 +238,18 @@ ROUTE_POWERS: dict[str, str] = {
     "api.item_links_update": ITEM_WRITE,
     "api.traceability": READ,
     # ---- end traceability
+    # ---- sites (backend/sites/)
+    # ---- end sites
+    # ---- CFSR reference and item links (backend/cfsr/)
+    # ---- end cfsr
+    # ---- measures and run charts (backend/measures/)
+    # ---- end measures
+    # ---- PDSA cycles (backend/pdsa/)
+    # ---- end pdsa
+    # ---- fidelity assessments (backend/fidelity/)
+    # ---- end fidelity
+    # ---- program improvement plan (backend/pip/)
+    # ---- end pip
 }
 
 

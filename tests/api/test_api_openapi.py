@@ -42,6 +42,12 @@ EXPECTED = {
     ("get", "/api/items/{item_id}/links"): ("200", None, READ),
     ("put", "/api/items/{item_id}/links"): ("200", "ItemLinksUpdate", WRITE),
     ("get", "/api/initiatives/{initiative_id}/traceability"): ("200", None, READ),
+    # sites (backend/sites/api.py)
+    # cfsr (backend/cfsr/api.py)
+    # measures (backend/measures/api.py)
+    # pdsa (backend/pdsa/api.py)
+    # fidelity (backend/fidelity/api.py)
+    # pip (backend/pip/api.py)
 }
 ERROR_SCHEMAS = {
     "400": "ErrorBody",

@@ -1,0 +1,5 @@
+"""Pages for cfsr (being built: issue 5)."""
+
+from __future__ import annotations
+
+route_handlers: list = []

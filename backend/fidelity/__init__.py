@@ -1,0 +1,1 @@
+"""Fidelity assessments against a practice profile version, and their roll-ups."""

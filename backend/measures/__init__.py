@@ -1,0 +1,1 @@
+"""Measures, their data points, and run charts with IHI and Anhoej signals."""

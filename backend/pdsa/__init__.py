@@ -1,0 +1,1 @@
+"""PDSA cycles: small tests of change, chained per change idea."""

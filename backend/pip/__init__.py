@@ -1,0 +1,1 @@
+"""An agency's Program Improvement Plan: goals, strategies, key activities, measurement plan."""

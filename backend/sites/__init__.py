@@ -1,0 +1,1 @@
+"""Sites: an agency's area offices and regions, with their rollout phase."""

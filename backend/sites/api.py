@@ -1,0 +1,5 @@
+"""The JSON API for sites (being built: issue 5)."""
+
+from __future__ import annotations
+
+route_handlers: list = []
