@@ -189,7 +189,7 @@ async def _product_goal(initiative_id: int) -> str:
 async def _profile(
     initiative_id: int, cal: _Calendar, author: int | None, lead: int | None
 ) -> dict[str, int]:
-    """Version 1 approved for the pilot, version 2 a draft that adds three behaviours.
+    """Version 1 approved for the pilot, version 2 (adding three behaviours) being tested.
 
     Returns version 1's components by key (the stories were linked to those)."""
     intervention = await _insert(
@@ -198,7 +198,7 @@ async def _profile(
     component_lineage: dict[str, str] = {}
     behaviour_lineage: dict[str, str] = {}
     first_components: dict[str, int] = {}
-    versions = [(1, "approved", "", {}), (2, "draft", story.PROFILE_V2_NOTE, story.V2_ADDED)]
+    versions = [(1, "approved", "", {}), (2, "testing", story.PROFILE_V2_NOTE, story.V2_ADDED)]
     for (number, status, note, added), day in zip(versions, story.PROFILE_DAYS, strict=True):
         profile = await _insert(
             PracticeProfile(

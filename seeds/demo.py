@@ -19,7 +19,7 @@ from backend.accounts.tables import Agency
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import Initiative
 from backend.scrum import services as scrum
-from seeds import change_play, people, second_agency
+from seeds import change_play, evidence_play, people, second_agency
 from seeds.parent_engagement import (
     AGENCY,
     BLOCKED_BY,
@@ -104,8 +104,16 @@ async def build(*, local: bool = True) -> str:
                 loaded.append(
                     f"Its C&I side: {change['findings']} findings, a theory of change "
                     f"(2 versions), a practice profile with {change['components']} core "
-                    f"components (v1 approved, v2 draft), and {change['linked']} stories "
+                    f"components (v1 approved, v2 being tested), and {change['linked']} stories "
                     f"linked to them (traceability: /initiatives/{initiative_id}/traceability)."
+                )
+                evidence = await evidence_play.play(initiative_id, played, today)
+                loaded.append(
+                    f"Its evidence: {evidence['measures']} measures with run charts "
+                    f"(/initiatives/{initiative_id}/measures), {evidence['cycles']} PDSA "
+                    f"cycles, {evidence['assessments']} fidelity assessments in "
+                    f"{evidence['sites']} sites, and a Program Improvement Plan with "
+                    f"{evidence['activities']} key activities."
                 )
     finally:
         clock.set_clock(None)

@@ -51,7 +51,7 @@ async def test_the_demo_profile_has_three_components_in_v1_and_v2(app):
         .where(PracticeProfile.initiative == initiative)
         .order_by(PracticeProfile.number)
     )
-    assert [(p["number"], p["status"]) for p in profiles] == [(1, "approved"), (2, "draft")]
+    assert [(p["number"], p["status"]) for p in profiles] == [(1, "approved"), (2, "testing")]
     names = []
     for profile in profiles:
         rows = (

@@ -48,9 +48,12 @@ def status_label(status: str) -> str:
     return PROFILE_STATUSES.get(status, status)
 
 
-def why_frozen(profile: dict[str, Any]) -> str | None:
+def why_frozen(profile: dict[str, Any], *, contents: bool = True) -> str | None:
     """Why a version's contents (and its draft/testing status) cannot change now, and
-    what to do instead; None while they can. `profile` has number, status, latest_number.
+    what to do instead; None while they can. `profile` has number, status, latest_number
+    and, when read for a change or a page, `assessed` (its fidelity assessments).
+    Assessments freeze the contents only (`contents=False` asks about the status:
+    a version being tested may still be approved once it has been assessed).
 
     An older version is history whatever its status: a change there would be lost
     to the versions copied from it, so it is made in the latest version.
@@ -63,7 +66,22 @@ def why_frozen(profile: dict[str, Any]) -> str | None:
     if profile["status"] not in EDITABLE_STATUSES:
         status = status_label(profile["status"]).lower()
         return f"Version {profile['number']} is {status}: make a new version to change it"
+    if contents and profile.get("assessed"):
+        # Ratings point at its levels, components and behaviours: a change would
+        # rewrite (or delete) what the assessors recorded.
+        count = profile["assessed"]
+        return (
+            f"Version {profile['number']} has {count} fidelity assessment"
+            f"{'s' if count != 1 else ''} rated against it: make a new version to change it"
+        )
     return None
+
+
+async def assessment_count(profile_id: int) -> int:
+    """Fidelity assessments rated against this version (they freeze it: why_frozen)."""
+    from backend.fidelity.tables import FidelityAssessment
+
+    return await FidelityAssessment.count().where(FidelityAssessment.profile == profile_id)
 
 
 async def latest_number(intervention_id: int) -> int:
@@ -107,6 +125,7 @@ async def intervention_or_404(intervention_id: int) -> dict[str, Any]:
 
 async def profile_or_404(profile_id: int) -> dict[str, Any]:
     profile = await _row_or_404(PracticeProfile, profile_id, "Practice profile", *PROFILE_COLUMNS)
+    profile["assessed"] = await assessment_count(profile_id)
     return describe(profile, await latest_number(profile["intervention"]))
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from backend import db
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.practice.queries import (
+    assessment_count,
     behaviour_fingerprint,
     behaviour_or_404,
     component_fingerprint,
@@ -127,6 +128,7 @@ async def _locked_profile(profile_id: int) -> dict[str, Any]:
         raise NotFound(f"Practice profile {profile_id} was not found")
     profile = rows[0]
     profile["latest_number"] = await latest_number(profile["intervention"])
+    profile["assessed"] = await assessment_count(profile_id)
     return profile
 
 
@@ -327,7 +329,7 @@ async def _copy_contents(source_id: int, target_id: int, initiative_id: int) -> 
 def next_statuses(profile: dict[str, Any]) -> tuple[str, ...]:
     """The statuses a version may move to now (`profile` has status, number and
     latest_number): none for a draft or testing version that is not the latest."""
-    if profile["status"] in EDITABLE_STATUSES and why_frozen(profile):
+    if profile["status"] in EDITABLE_STATUSES and why_frozen(profile, contents=False):
         return ()
     return TRANSITIONS.get(profile["status"], ())
 
@@ -347,7 +349,7 @@ async def set_status(
         if status == current:
             return
         if status not in next_statuses(profile):
-            reason = why_frozen(profile)
+            reason = why_frozen(profile, contents=False)
             # Into or out of draft/testing on a frozen version: say why it is frozen.
             if reason and (current in EDITABLE_STATUSES or status in EDITABLE_STATUSES):
                 raise Conflict(reason)

@@ -10,12 +10,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Router, get, put
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from backend.api.controllers import FIELD_RESPONSES, INVALID_DETAIL, READ_RESPONSES
 from backend.api.errors import read_json_body, validation_error_handler
 from backend.api.schemas import Id
-from backend.db import possible_id
+from backend.cfsr import services as cfsr
+from backend.db import MAX_ID, possible_id
 from backend.errors import Invalid, NotFound
 from backend.initiatives.tables import Initiative
 from backend.scrum.tables import BacklogItem
@@ -25,16 +26,24 @@ IdList = Annotated[
     list[Id],
     Meta(max_length=services.LINKS_MAX, description="Ids of rows of the item's initiative"),
 ]
+# Numbers past 36 reach the service, which names them in its message.
+CfsrNumber = Annotated[int, Meta(ge=1, le=MAX_ID, description="A CFSR item number, 1 to 36")]
+CfsrNumbers = Annotated[
+    list[CfsrNumber],
+    Meta(max_length=cfsr.NUMBERS_MAX, description="CFSR item numbers (1 to 36)"),
+]
 
 # ---------------------------------------------------------------- bodies
 
 
 class ItemLinksUpdate(Struct, kw_only=True):
-    """The whole set of links: anything not listed is unlinked."""
+    """The whole set of links: anything not listed is unlinked. `cfsr_items` may be
+    left out, and then the item's CFSR links stay as they are."""
 
     findings: IdList
     components: IdList
     causal_links: IdList
+    cfsr_items: CfsrNumbers | UnsetType = UNSET
 
 
 class LinkedFinding(Struct):
@@ -68,6 +77,7 @@ class ItemLinks(Struct):
     findings: list[LinkedFinding]
     components: list[LinkedComponent]
     causal_links: list[LinkedCausalLink]
+    cfsr_items: Annotated[list[int], Meta(description="The CFSR item numbers it works toward")]
     flagged: Annotated[
         bool, Meta(description="A story at stage 4 or later with no finding and no component")
     ]
@@ -165,6 +175,7 @@ async def _links(request: Request, item: dict[str, Any]) -> ItemLinks:
             )
             for r in linked["causal_links"]
         ],
+        cfsr_items=sorted(links["saved"][queries.CFSR_ITEMS]),
         flagged=story.is_flagged(item, item["trace_rule"], links["saved"]),
     )
 
@@ -176,7 +187,7 @@ class ItemLinksController(Controller):
     @get(
         "/{item_id:int}/links",
         name="api.item_links",
-        summary="The findings, core components and causal links an item acts on",
+        summary="The findings, core components, causal links and CFSR items an item acts on",
         responses=READ_RESPONSES,
     )
     async def get_links(self, request: Request, item_id: FromPath[int]) -> ItemLinks:
@@ -186,8 +197,10 @@ class ItemLinksController(Controller):
         "/{item_id:int}/links",
         name="api.item_links_update",
         summary="Replace an item's links with exactly these ids",
-        description="Ids must name rows of the item's own initiative; any other id "
-        "answers 422 and nothing changes. Sending the same set twice changes nothing.",
+        description="Ids must name rows of the item's own initiative and `cfsr_items` "
+        "CFSR item numbers (1 to 36); anything else answers 422 and nothing changes. "
+        "Leaving `cfsr_items` out keeps the item's CFSR links. Sending the same set "
+        "twice changes nothing.",
         responses=FIELD_RESPONSES,
     )
     async def put_links(
@@ -201,6 +214,7 @@ class ItemLinksController(Controller):
                     "findings": data.findings,
                     "components": data.components,
                     "causal_links": data.causal_links,
+                    queries.CFSR_ITEMS: None if data.cfsr_items is UNSET else data.cfsr_items,
                 },
             )
         except Invalid as exc:

@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from backend.cfsr import services as cfsr
 from backend.errors import Invalid
 from backend.initiatives.queries import initiative_or_404
 from backend.scrum.items import item_page, item_view
@@ -27,9 +28,10 @@ SAVED = "Links saved"
 
 
 def parse_links(data: dict[str, Any]) -> tuple[dict[str, list[int]], Errors]:
-    """The three checkbox lists of the form (or API body); no box ticked = none."""
+    """The four checkbox lists of the form; no box ticked = none."""
     errors = Errors()
     chosen = {kind: services.parse_ids(data.get(kind), kind, errors) for kind in queries.LINK_KINDS}
+    chosen[queries.CFSR_ITEMS] = cfsr.parse_numbers(data.get(queries.CFSR_ITEMS), errors)
     return chosen, errors
 
 

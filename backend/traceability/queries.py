@@ -21,8 +21,11 @@ from backend.scrum.tables import BacklogItem
 from backend.traceability import rules
 from backend.traceability.tables import ItemCausalLink, ItemComponent, ItemFinding
 
-# The three kinds of link, by the name forms and the API use for them.
+# The three kinds of link to rows of the item's own initiative, by the name forms
+# and the API use for them.
 LINK_KINDS = ("findings", "components", "causal_links")
+# Links to the CFSR reference (items 1-36, shared by every agency), by item number.
+CFSR_ITEMS = "cfsr_items"
 
 
 async def _stories(item_ids: list[int]) -> list[dict[str, Any]]:
@@ -180,8 +183,9 @@ async def causal_links_of(initiative_id: int) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- what items link to
 
-# One statement for the three link tables. {scope} is replaced by constant SQL
+# One statement for the four link tables. {scope} is replaced by constant SQL
 # text (a subquery, or one bound placeholder per id); values are always bound.
+# A CFSR link's target is the item's number (1-36), not its row id.
 _LINKS_SQL = (
     "SELECT ic.item AS item, 'components' AS what, ic.component AS target, cc.name AS name"
     " FROM item_component ic JOIN core_component cc ON cc.id = ic.component"
@@ -190,6 +194,8 @@ _LINKS_SQL = (
     " WHERE f.item IN ({scope})"
     " UNION ALL SELECT l.item, 'causal_links', l.link, NULL FROM item_causal_link l"
     " WHERE l.item IN ({scope})"
+    " UNION ALL SELECT x.item, 'cfsr_items', ci.number, NULL FROM item_cfsr_item x"
+    " JOIN cfsr_item ci ON ci.id = x.cfsr_item WHERE x.item IN ({scope})"
 )
 _SPRINT_ITEMS = "SELECT b.id FROM backlog_item b WHERE b.sprint = {}"
 
@@ -198,7 +204,8 @@ async def linked_rows(
     *, item_ids: Iterable[int] | None = None, sprint_id: int | None = None
 ) -> list[dict[str, Any]]:
     """(item, what, target, name) of every link of the given items or of a sprint's
-    items, in one query. `name` is the component's name, None for the others."""
+    items, in one query. `name` is the component's name, None for the others;
+    `target` is a row id, or the item number for `cfsr_items`."""
     if sprint_id is not None:
         scope, args = _SPRINT_ITEMS, [sprint_id]
     else:
@@ -207,16 +214,20 @@ async def linked_rows(
             return []
         scope, args = ", ".join("{}" for _ in ids), ids
     sql = _LINKS_SQL.replace("{scope}", scope)
-    rows = await ItemFinding.raw(sql, *args, *args, *args)
+    rows = await ItemFinding.raw(sql, *args, *args, *args, *args)
     return sorted(rows, key=lambda r: (r["item"], r["what"], r["target"]))
 
 
 async def linked_ids(item_id: int) -> dict[str, set[int]]:
-    """The ids one item links to, by kind (one query)."""
-    chosen: dict[str, set[int]] = {kind: set() for kind in LINK_KINDS}
+    """The ids one item links to, by kind, and its CFSR item numbers (one query)."""
+    chosen: dict[str, set[int]] = {kind: set() for kind in (*LINK_KINDS, CFSR_ITEMS)}
     for row in await linked_rows(item_ids=[item_id]):
         chosen[row["what"]].add(row["target"])
     return chosen
+
+
+def _empty_trace() -> dict[str, Any]:
+    return {"chips": [], "findings": 0, "causal_links": 0, CFSR_ITEMS: 0}
 
 
 async def annotate(
@@ -236,13 +247,13 @@ async def annotate(
         links = await linked_rows(item_ids=[r["id"] for r in rows])
     by_item: dict[int, dict[str, Any]] = {}
     for link in links:
-        trace = by_item.setdefault(link["item"], {"chips": [], "findings": 0, "causal_links": 0})
+        trace = by_item.setdefault(link["item"], _empty_trace())
         if link["what"] == "components":
             trace["chips"].append(rules.chip(link["name"]))
         else:
             trace[link["what"]] += 1
     for row in rows:
-        trace = by_item.get(row["id"], {"chips": [], "findings": 0, "causal_links": 0})
+        trace = by_item.get(row["id"]) or _empty_trace()
         on = row.get("trace_rule", True) if rule_on is None else rule_on
         trace["flag"] = rules.flagged(
             on, row["kind"], row["stage_position"], trace["findings"] > 0, bool(trace["chips"])

@@ -2,7 +2,8 @@
 
 An item links only to rows of its own initiative; ids of anything else
 (another initiative's, another agency's, or no row at all) are refused
-together, per kind, and nothing is saved.
+together, per kind, and nothing is saved. CFSR items are reference data shared
+by every agency: they are named by number and saved in the same transaction.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from backend import db
+from backend.cfsr import services as cfsr
 from backend.errors import Invalid, NotFound
 from backend.exploration.tables import CausalLink, Finding
 from backend.initiatives.tables import Initiative
 from backend.practice.tables import CoreComponent
 from backend.scrum.tables import BacklogItem
-from backend.traceability.queries import LINK_KINDS
+from backend.traceability.queries import CFSR_ITEMS, LINK_KINDS
 from backend.traceability.tables import ItemCausalLink, ItemComponent, ItemFinding
 from backend.web.forms import Errors, row_id
 
@@ -78,10 +80,12 @@ async def _lock_item(item_id: int) -> int:
 async def replace_links(item_id: int, chosen: dict[str, list[int]]) -> dict[str, set[int]]:
     """Make the item link to exactly `chosen` (kind -> ids); returns what was saved.
 
-    Kinds left out of `chosen` are emptied. Links that stay are left alone, so
-    saving the same set twice changes nothing.
+    Kinds left out of `chosen` are emptied, except `cfsr_items` (item numbers):
+    left out or None, the item's CFSR links stay as they are. Links that stay
+    are left alone, so saving the same set twice changes nothing.
     """
     wanted = {kind: set(chosen.get(kind) or ()) for kind in LINK_KINDS}
+    numbers = chosen.get(CFSR_ITEMS)
     async with db.writing():
         initiative_id = await _lock_item(item_id)
         errors = Errors()
@@ -95,6 +99,7 @@ async def replace_links(item_id: int, chosen: dict[str, list[int]]) -> dict[str,
             refused = sorted(ids - {r["id"] for r in found})
             if refused:
                 errors.add(kind, _refused_message(kind, refused))
+        cfsr_ids = await cfsr.ids_for(numbers, errors) if numbers is not None else None
         if errors:
             raise Invalid(errors)
         for kind, ids in wanted.items():
@@ -111,6 +116,9 @@ async def replace_links(item_id: int, chosen: dict[str, list[int]]) -> dict[str,
                 await link_table.insert(
                     *(link_table(**{"item": item_id, target._meta.name: t}) for t in new)
                 )
+        if cfsr_ids is not None:
+            await cfsr.write_links(item_id, cfsr_ids.values())
+            wanted[CFSR_ITEMS] = set(cfsr_ids)
     return wanted
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from backend.cfsr import queries as cfsr
 from backend.traceability import queries, rules
 
 # kind -> (route of the row's own page, its path id)
@@ -39,7 +40,7 @@ def _groups(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 async def links_of(app: Litestar, item: dict[str, Any]) -> dict[str, Any]:
     """Every row of the item's initiative it could link to, with `url`, and the ids
-    it links to now (six queries whatever the numbers)."""
+    (and CFSR item numbers) it links to now (six queries whatever the numbers)."""
     initiative_id = item["initiative"]
     rows = {
         "findings": await queries.findings_of(initiative_id),
@@ -82,7 +83,14 @@ async def why_context(
     links = await links_of(app, item)
     saved = links["saved"]
     ticked = ticked if ticked is not None else saved
+    ticked.setdefault(queries.CFSR_ITEMS, set())
     rows = links["rows"]
+    cfsr_items = await cfsr.all_items()
+    cfsr_groups = cfsr.grouped(cfsr_items)
+    for group in cfsr_groups:
+        group["legend"] = (
+            group["name"] if group["kind"] == "outcome" else f"Systemic factor: {group['name']}"
+        )
     # The form offers the current versions, plus whatever older version the
     # item links to now, so saving never drops a link nobody unticked.
     component_choices = [
@@ -95,6 +103,8 @@ async def why_context(
     ]
     return {
         "linked": linked(links),
+        "linked_cfsr": [c for c in cfsr_items if c["number"] in saved[queries.CFSR_ITEMS]],
+        "cfsr_groups": cfsr_groups,
         "finding_groups": _groups(rows["findings"], "kind_label"),
         "component_groups": _groups(component_choices, "group"),
         "link_choices": link_choices,

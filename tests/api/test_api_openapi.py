@@ -43,11 +43,28 @@ EXPECTED = {
     ("put", "/api/items/{item_id}/links"): ("200", "ItemLinksUpdate", WRITE),
     ("get", "/api/initiatives/{initiative_id}/traceability"): ("200", None, READ),
     # sites (backend/sites/api.py)
+    ("get", "/api/agencies/{agency_id}/sites"): ("200", None, READ),
     # cfsr (backend/cfsr/api.py)
+    ("get", "/api/cfsr-items"): ("200", None, set()),
     # measures (backend/measures/api.py)
+    ("get", "/api/initiatives/{initiative_id}/measures"): ("200", None, READ),
+    ("get", "/api/measures/{measure_id}"): ("200", None, READ),
+    ("post", "/api/measures/{measure_id}/points"): ("201", "PointCreate", WRITE | {"409"}),
     # pdsa (backend/pdsa/api.py)
+    ("get", "/api/initiatives/{initiative_id}/pdsa-cycles"): ("200", None, READ),
+    ("post", "/api/initiatives/{initiative_id}/pdsa-cycles"): ("201", "PdsaCycleCreate", WRITE),
+    ("get", "/api/pdsa-cycles/{cycle_id}"): ("200", None, READ),
     # fidelity (backend/fidelity/api.py)
+    ("get", "/api/initiatives/{initiative_id}/fidelity"): ("200", None, READ | {"422"}),
+    ("post", "/api/initiatives/{initiative_id}/fidelity-assessments"): (
+        "201",
+        "FidelityAssessmentCreate",
+        WRITE,
+    ),
+    ("get", "/api/fidelity-assessments/{fidelity_id}"): ("200", None, READ),
     # pip (backend/pip/api.py)
+    ("get", "/api/pips/{pip_id}"): ("200", None, READ),
+    ("patch", "/api/pip-activities/{activity_id}"): ("200", "PipActivityPatch", WRITE | {"409"}),
 }
 ERROR_SCHEMAS = {
     "400": "ErrorBody",
@@ -62,6 +79,9 @@ CONFLICT_SCHEMAS = {
     ("patch", "/api/findings/{finding_id}"): "FindingConflictBody",
     ("post", "/api/stage-tasks/{task_id}"): "StageTaskConflictBody",
     ("post", "/api/profiles/{profile_id}/new-version"): "ErrorBody",
+    # measures: a period that already has a point; nothing of it to send back
+    ("post", "/api/measures/{measure_id}/points"): "ErrorBody",
+    ("patch", "/api/pip-activities/{activity_id}"): "PipActivityConflictBody",
 }
 
 

@@ -12,7 +12,10 @@ from backend.config import Settings
 from backend.db import Database
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import CIStage
+from backend.practice import queries as practice_queries
+from backend.practice import services as practice
 from backend.scrum import services as scrum
+from backend.sites.tables import Site
 from tests.factories import TEST_PASSWORD
 
 
@@ -48,9 +51,48 @@ async def build() -> None:
         await scrum.create_sprint(
             initiative, {"start_date": clock.today() + timedelta(days=14), "goal": "Pilot"}
         )
+        # Two area offices, for PDSA cycles and fidelity assessments.
+        for name, phase in (("North Area Office", "pilot"), ("South Area Office", "none")):
+            await Site.insert(Site(agency=agency, name=name, rollout_phase=phase))
+        await approved_profile(agency, stages[4]["id"])
         await people(agency)
     finally:
         await database.shutdown()
+
+
+# An approved practice profile to rate fidelity against (tests/e2e/test_fidelity_browser.py),
+# in an initiative of its own so the pages of "Fathers engagement" stay as other browser
+# tests expect them (the traceability view counts that initiative's components).
+FIDELITY_INITIATIVE = "Fidelity pilot"
+PROFILE = {
+    "Father-inclusive outreach": ("Invites the father to every planning meeting",),
+    "Shared planning": (
+        "Writes the plan with both parents",
+        "Checks the plan with the family before signing",
+    ),
+}
+
+
+async def approved_profile(agency: int, stage: int) -> None:
+    initiative = await initiatives.create_initiative(
+        agency, FIDELITY_INITIATIVE, current_stage_id=stage
+    )
+    intervention = await practice.create_intervention(
+        initiative, {"name": "Fathers at the table", "approach": "adapt"}
+    )
+    profile = await practice.create_profile(intervention, None)
+    levels = await practice_queries.levels_of(profile)
+    for component_name, behaviours in PROFILE.items():
+        component = await practice.add_component(profile, {"name": component_name})
+        for text in behaviours:
+            await practice.add_behaviour(
+                component,
+                {"text": text, "role": "Worker"},
+                {level["id"]: f"{level['label']}: {text.lower()}" for level in levels},
+            )
+    # Every change above moved the version's row on: approve it as it is now.
+    current = await practice_queries.profile_or_404(profile)
+    await practice.set_status(profile, current["version"], "approved", may_decide=True)
 
 
 PEOPLE = {

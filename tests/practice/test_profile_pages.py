@@ -430,7 +430,7 @@ async def test_an_approved_version_refuses_every_change_with_409(client, world):
     await set_status(profile_id, "approved")
     component, behaviour = made["component_ids"][0], made["behaviour_ids"][0]
     page = await client.get(f"/profiles/{profile_id}")
-    assert "Version 1 is approved: it stays as it is. Make a new version to change it." in (
+    assert "Version 1 is approved: make a new version to change it. It stays as it is." in (
         text_of(page.text)
     )
     assert "Add a core component" not in page.text and "/move" not in page.text
