@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from backend.fidelity.rollup import ComponentRollup, Period, Rollup, Tally, tick_label
 from backend.scrum.svg import Frame, Tick
+from backend.web.svg_marks import marker_path
 
 WIDTH, HEIGHT = 460, 230
 LABEL_GAP = 14  # the least vertical room between two direct labels
@@ -39,6 +40,12 @@ SHAPE_WORDS = {
     "triangle-down": "downward triangles",
     "plus": "crosses",
 }
+
+
+def _r(value: float) -> float:
+    return round(value, 1)
+
+
 DASH_WORDS = {
     "": "solid line",
     "8 4": "dashed line",
@@ -47,35 +54,6 @@ DASH_WORDS = {
     "4 4": "short-dashed line",
     "1 3": "sparse dotted line",
 }
-
-
-def _r(value: float) -> float:
-    return round(value, 1)
-
-
-def marker_path(shape: str, x: float, y: float, size: float = MARKER) -> str:
-    """An SVG path for a marker centred on (x, y)."""
-    s = size
-    if shape == "square":
-        s = size * 0.9
-        return f"M{_r(x - s)},{_r(y - s)} h{_r(2 * s)} v{_r(2 * s)} h{_r(-2 * s)} Z"
-    if shape in ("triangle", "triangle-down"):
-        s = size * 1.2
-        sign = 1 if shape == "triangle" else -1
-        tip, base = _r(y - sign * s), _r(y + sign * s * 0.8)
-        return f"M{_r(x)},{tip} L{_r(x + s)},{base} L{_r(x - s)},{base} Z"
-    if shape == "diamond":
-        s = size * 1.25
-        top, right, bottom, left = _r(y - s), _r(x + s), _r(y + s), _r(x - s)
-        return f"M{_r(x)},{top} L{right},{_r(y)} L{_r(x)},{bottom} L{left},{_r(y)} Z"
-    if shape == "plus":
-        a, b = size * 1.2, size * 0.45
-        return (
-            f"M{_r(x - b)},{_r(y - a)} h{_r(2 * b)} v{_r(a - b)} h{_r(a - b)} v{_r(2 * b)} "
-            f"h{_r(b - a)} v{_r(a - b)} h{_r(-2 * b)} v{_r(b - a)} h{_r(b - a)} v{_r(-2 * b)} "
-            f"h{_r(a - b)} Z"
-        )
-    return f"M{_r(x - s)},{_r(y)} a{s},{s} 0 1,0 {_r(2 * s)},0 a{s},{s} 0 1,0 {_r(-2 * s)},0 Z"
 
 
 @dataclass
@@ -227,7 +205,7 @@ def small_multiples(rollup: Rollup) -> SmallMultiples:
                     continue
                 x, y = x_of(i), y_of(tally.share or 0)
                 series.markers.append(
-                    Marker(x, y, period, tally, marker_path(series.style.shape, x, y))
+                    Marker(x, y, period, tally, marker_path(series.style.shape, x, y, MARKER))
                 )
                 run.append(f"{x},{y}")
             if len(run) > 1:

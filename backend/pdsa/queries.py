@@ -234,3 +234,19 @@ async def links_of(initiative_id: int) -> dict[int, dict[str, list[int]]]:
         entry = out.setdefault(row["cycle"], {"items": [], "measures": []})
         entry["measures"].append(row["measure"])
     return out
+
+
+async def cycles_of_item(item_id: int) -> list[dict[str, Any]]:
+    """The PDSA cycles a backlog item is linked to (the story page lists them)."""
+    return await (
+        PdsaItem.select(
+            PdsaItem.cycle.id.as_alias("id"),
+            PdsaItem.cycle.change_idea.as_alias("change_idea"),
+            PdsaItem.cycle.site.name.as_alias("site_name"),
+            PdsaItem.cycle.start_date.as_alias("start_date"),
+            PdsaItem.cycle.act_decision.as_alias("act_decision"),
+        )
+        .where(PdsaItem.item == item_id)
+        .order_by(PdsaItem.cycle.start_date)
+        .order_by(PdsaItem.cycle.id)
+    )

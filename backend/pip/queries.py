@@ -398,3 +398,13 @@ async def initiative_choices(agency_id: int) -> list[tuple[int, str]]:
         .order_by(Initiative.id)
     )
     return [(r["id"], r["title"]) for r in rows]
+
+
+async def activities_of_item(item_id: int) -> list[dict[str, Any]]:
+    """The PIP key activities made into this backlog item (the story page names them)."""
+    return await PipActivity.select(
+        PipActivity.id,
+        PipActivity.title,
+        PipActivity.strategy.goal.pip.id.as_alias("pip_id"),
+        PipActivity.strategy.goal.pip.title.as_alias("pip_title"),
+    ).where(PipActivity.item == item_id)

@@ -29,7 +29,7 @@ from backend.cfsr import services as cfsr
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.tables import Initiative
 from backend.measures.tables import Measure
-from backend.pip import status
+from backend.pip import forms, status
 from backend.pip.tables import (
     ACTIVITY_STATUSES,
     Pip,
@@ -43,19 +43,12 @@ from backend.scrum.tables import BacklogItem
 from backend.versions import check_version, save_version
 from backend.web.forms import Errors
 
-PIP_EDITABLE = ("title", "effective_date", "implementation_end", "non_overlapping_year_end")
-GOAL_EDITABLE = ("text", "cfsr_item")
-STRATEGY_EDITABLE = ("text",)
-ACTIVITY_EDITABLE = ("title", "owner", "target_date", "status", "evidence")
-MEASUREMENT_EDITABLE = (
-    "cfsr_item",
-    "label",
-    "baseline",
-    "goal",
-    "renegotiated_goal",
-    "period",
-    "measure",
-)
+# What a person may write: the same fields the forms read.
+PIP_EDITABLE = forms.PIP_FIELDS
+GOAL_EDITABLE = forms.GOAL_FIELDS
+STRATEGY_EDITABLE = forms.STRATEGY_FIELDS
+ACTIVITY_EDITABLE = forms.ACTIVITY_FIELDS
+MEASUREMENT_EDITABLE = forms.MEASUREMENT_FIELDS
 STALE_DELETE = "Someone else changed this since the page was loaded, so nothing was deleted."
 
 

@@ -18,6 +18,9 @@ from litestar.response import Redirect, Template
 from backend import db
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404, stage_options
+from backend.pdsa import queries as pdsa_queries
+from backend.pdsa.tables import ACT_DECISIONS
+from backend.pip import queries as pip_queries
 from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item
@@ -259,6 +262,9 @@ async def item_page(
             "blocking": await blocking(item_id),
             "history": await history_of(item_id),
             "why": await why_context(request.app, item, initiative, ticked, link_errors),
+            "pdsa_cycles": await pdsa_queries.cycles_of_item(item_id),
+            "pip_activities": await pip_queries.activities_of_item(item_id),
+            "act_decisions": ACT_DECISIONS,
         },
         status_code=status,
     )
