@@ -21,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "backend.pdsa.piccolo_app",
         "backend.fidelity.piccolo_app",
         "backend.pip.piccolo_app",
+        "backend.reviews.piccolo_app",
     ]
 )

@@ -30,12 +30,16 @@ from backend.initiatives import editing as initiative_editing
 from backend.initiatives import progress
 from backend.measures import api as measures_api
 from backend.measures import controllers as measures
+from backend.packet import controllers as packet
 from backend.pdsa import api as pdsa_api
 from backend.pdsa import controllers as pdsa
 from backend.pip import api as pip_api
 from backend.pip import controllers as pip
+from backend.portfolio import controllers as portfolio
 from backend.practice import api as practice_api
 from backend.practice import controllers as practice
+from backend.reviews import api as reviews_api
+from backend.reviews import controllers as reviews
 from backend.scrum import backlog, board, charts, items, releases, sprints
 from backend.sites import api as sites_api
 from backend.sites import controllers as sites
@@ -99,6 +103,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *pdsa.route_handlers,
                     *fidelity.route_handlers,
                     *pip.route_handlers,
+                    *reviews.route_handlers,
+                    *portfolio.route_handlers,
+                    *packet.route_handlers,
                 ],
             ),
             *api.route_handlers,
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pdsa_api.route_handlers,
             *fidelity_api.route_handlers,
             *pip_api.route_handlers,
+            *reviews_api.route_handlers,
             create_static_files_router(
                 path="/static",
                 directories=[settings.static_dir],

@@ -65,6 +65,7 @@ def all_tables() -> list[type[Table]]:
     from backend.pdsa.tables import TABLES as pdsa
     from backend.pip.tables import TABLES as pip
     from backend.practice.tables import TABLES as practice
+    from backend.reviews.tables import TABLES as reviews
     from backend.scrum.tables import TABLES as scrum
     from backend.sites.tables import TABLES as sites
     from backend.traceability.tables import TABLES as traceability
@@ -83,6 +84,7 @@ def all_tables() -> list[type[Table]]:
             *pdsa,
             *fidelity,
             *pip,
+            *reviews,
         ]
     )
 

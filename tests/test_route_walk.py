@@ -37,9 +37,12 @@ from tests.fidelity.walk import walk_ids as fidelity_ids
 from tests.html_checks import assert_well_formed
 from tests.initiatives.walk import walk_ids as progress_ids
 from tests.measures.walk import walk_ids as measures_ids
+from tests.packet.walk import walk_ids as packet_ids
 from tests.pdsa.walk import walk_ids as pdsa_ids
 from tests.pip.walk import walk_ids as pip_ids
+from tests.portfolio.walk import walk_ids as portfolio_ids
 from tests.practice.walk import walk_ids as practice_ids
+from tests.reviews.walk import walk_ids as reviews_ids
 from tests.sites.walk import walk_ids as sites_ids
 from tests.traceability.walk import walk_ids as traceability_ids
 
@@ -125,6 +128,9 @@ async def _ids(world) -> dict[str, object]:
         **await pdsa_ids(world),
         **await fidelity_ids(world),
         **await pip_ids(world),
+        **await reviews_ids(world),
+        **await portfolio_ids(world),
+        **await packet_ids(world),
     }
 
 

@@ -46,6 +46,7 @@ from backend.practice.tables import (
     PracticeBehaviour,
     PracticeProfile,
 )
+from backend.reviews.tables import Comment
 from backend.scrum.tables import BacklogItem, Release, Sprint
 from backend.sites.tables import Site
 
@@ -306,6 +307,7 @@ def _agency_columns() -> dict[str, tuple]:
         "strategy_id": (PipStrategy, PipStrategy.goal.pip.agency),
         "activity_id": (PipActivity, PipActivity.strategy.goal.pip.agency),
         "measurement_id": (PipMeasurement, PipMeasurement.pip.agency),
+        "comment_id": (Comment, Comment.agency),
     }
 
 
@@ -351,6 +353,7 @@ _NOUNS = {
     "strategy_id": "PIP strategy {}",
     "activity_id": "PIP key activity {}",
     "measurement_id": "PIP measurement line {}",
+    "comment_id": "Comment {}",
 }
 
 

@@ -349,6 +349,12 @@ ROUTE_POWERS: dict[str, str] = {
     "api.pip": READ,
     "api.pip_activity_update": CHANGE_WRITE,
     # ---- end pip
+    # ---- review threads, sign-offs, inbox and digest (backend/reviews/)
+    # ---- end reviews
+    # ---- liaison portfolio (backend/portfolio/)
+    # ---- end portfolio
+    # ---- progress packet (backend/packet/)
+    # ---- end packet
 }
 
 

@@ -151,6 +151,8 @@ class GateSignOff(Table, tablename="gate_sign_off"):
     """A liaison's sign-off comment on one gate decision."""
 
     decision = ForeignKey(references=GateDecision, null=False, on_delete=OnDelete.cascade)
+    # "signed_off" or "changes_requested" (reviews.tables.SIGN_OFF_DECISIONS)
+    outcome = Varchar(length=20, default="signed_off")
     signed_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     signed_at = Timestamptz(null=False)
     comment = Text(default="")

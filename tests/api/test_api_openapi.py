@@ -65,6 +65,7 @@ EXPECTED = {
     # pip (backend/pip/api.py)
     ("get", "/api/pips/{pip_id}"): ("200", None, READ),
     ("patch", "/api/pip-activities/{activity_id}"): ("200", "PipActivityPatch", WRITE | {"409"}),
+    # reviews (backend/reviews/api.py)
 }
 ERROR_SCHEMAS = {
     "400": "ErrorBody",

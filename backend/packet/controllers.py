@@ -1,0 +1,5 @@
+"""Pages for packet (being built: issue 6)."""
+
+from __future__ import annotations
+
+route_handlers: list = []
