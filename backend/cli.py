@@ -1,5 +1,5 @@
 """Admin commands: `python -m backend migrate|seed|run|serve|create-admin|reset-password|users`
-(also `tandem ...`)."""
+and `send-digests` (also `tandem ...`)."""
 
 from __future__ import annotations
 
@@ -220,6 +220,17 @@ async def how_to_sign_in(settings: Settings) -> str:
     )
 
 
+async def send_digests(settings: Settings) -> str:
+    """Send the email digests due now (backend/reviews/digest.py); safe to run as
+    often as cron likes: what was sent is recorded, so a second run sends nothing."""
+    from backend.reviews.digest import send_due_digests
+
+    async def job():
+        return (await send_due_digests(settings)).summary()
+
+    return await _with_database(settings, job)
+
+
 class _HideInvitationTokens(logging.Filter):
     """An invitation link is a credential until used: keep it out of the access log (SEC-16)."""
 
@@ -273,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
             help="read the password from the first line of stdin instead of prompting",
         )
     sub.add_parser("users", help="list users, their roles and agencies")
+    sub.add_parser(
+        "send-digests", help="email the notification digests due now (run it hourly from cron)"
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -295,6 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("\nCancelled: nothing was changed.", file=sys.stderr)
             return 1
+        return 0
+
+    if args.command == "send-digests":
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        print(asyncio.run(send_digests(settings)))
         return 0
 
     if args.command in ("migrate", "run"):

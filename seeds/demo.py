@@ -19,7 +19,7 @@ from backend.accounts.tables import Agency
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import Initiative
 from backend.scrum import services as scrum
-from seeds import change_play, evidence_play, people, second_agency
+from seeds import change_play, evidence_play, people, review_play, second_agency
 from seeds.parent_engagement import (
     AGENCY,
     BLOCKED_BY,
@@ -107,13 +107,15 @@ async def build(*, local: bool = True) -> str:
                     f"components (v1 approved, v2 being tested), and {change['linked']} stories "
                     f"linked to them (traceability: /initiatives/{initiative_id}/traceability)."
                 )
+                reviewed = await review_play.play(initiative_id)
                 evidence = await evidence_play.play(initiative_id, played, today)
                 loaded.append(
                     f"Its evidence: {evidence['measures']} measures with run charts "
                     f"(/initiatives/{initiative_id}/measures), {evidence['cycles']} PDSA "
                     f"cycles, {evidence['assessments']} fidelity assessments in "
                     f"{evidence['sites']} sites, and a Program Improvement Plan with "
-                    f"{evidence['activities']} key activities."
+                    f"{evidence['activities']} key activities. The liaison has reviewed "
+                    f"{reviewed} closed sprints (one with changes requested)."
                 )
     finally:
         clock.set_clock(None)

@@ -350,10 +350,38 @@ ROUTE_POWERS: dict[str, str] = {
     "api.pip_activity_update": CHANGE_WRITE,
     # ---- end pip
     # ---- review threads, sign-offs, inbox and digest (backend/reviews/)
+    # comment threads (backend/reviews/comments.py): anyone who can read the thing
+    # comments; resolving is checked in the handler (author, team or liaison).
+    "reviews.sprint_review_comment": READ,
+    "reviews.sprint_retrospective_comment": READ,
+    "reviews.gate_comment": READ,
+    "reviews.profile_comment": READ,
+    "reviews.finding_comment": READ,
+    "reviews.item_comment": READ,
+    "reviews.reply": READ,
+    "reviews.resolve": READ,
+    "reviews.reopen": READ,
+    # inbox (backend/reviews/inbox.py): a person's own notifications only
+    "reviews.inbox": SIGNED_IN,
+    "reviews.inbox_read": SIGNED_IN,
+    "reviews.inbox_read_all": SIGNED_IN,
+    "reviews.digest_settings": SIGNED_IN,  # own setting only
+    "reviews.digest_settings_save": SIGNED_IN,
+    "reviews.sprint_sign_off": SIGN_OFF,  # a liaison, on a closed sprint
+    "api.sprint_sign_offs": READ,
+    "api.sprint_sign_off": SIGN_OFF,
     # ---- end reviews
     # ---- liaison portfolio (backend/portfolio/)
+    # Shows only the agencies the person belongs to or supports (SEC-08).
+    "portfolio.index": SIGNED_IN,
     # ---- end portfolio
     # ---- progress packet (backend/packet/)
+    "packet.page": READ,
+    "packet.csv": READ,
+    "packet.pdf": READ,
+    # The portfolio packet: only the initiatives of the person's own agencies (SEC-08).
+    "packet.portfolio": SIGNED_IN,
+    "packet.portfolio_pdf": SIGNED_IN,
     # ---- end packet
 }
 

@@ -19,6 +19,7 @@ from backend.exploration.tables import (
     FINDING_SOURCES,
 )
 from backend.initiatives.queries import initiative_or_404
+from backend.reviews import threads
 from backend.traceability.queries import stories_acting_on_finding
 from backend.web import pii
 from backend.web.forms import Errors, edit_version, form_data, typed
@@ -135,6 +136,8 @@ async def finding_detail(finding_id: FromPath[int]) -> Template:
             **about,
             "current_theory": versions[0]["number"] if versions else None,
             **CHOICES,
+            # Comment threads on the finding (one query).
+            **await threads.context("finding", finding_id, about["initiative"]["agency"]),
         },
     )
 

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
 from backend import clock
+from backend.accounts.permissions import LIAISON
 from backend.accounts.tables import Agency
 from backend.initiatives.progress_queries import stage_map
 from backend.initiatives.queries import initiative_or_404
@@ -23,7 +24,10 @@ async def home(request: Request) -> Redirect:
     a site admin of no agency: site administration."""
     access = request.state.access
     agency_ids = access.agency_ids
-    if len(agency_ids) == 1:
+    if agency_ids and all(role == LIAISON for role in access.roles.values()):
+        # A liaison with no membership: their home is the portfolio of their agencies.
+        url = request.app.route_reverse("portfolio.index")
+    elif len(agency_ids) == 1:
         url = request.app.route_reverse("agencies.detail", agency_id=agency_ids[0])
     elif not agency_ids and access.is_site_admin:
         url = request.app.route_reverse("admin.home")

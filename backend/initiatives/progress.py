@@ -31,7 +31,6 @@ from backend.initiatives.progress_forms import (
     is_checked,
     parse_assessment,
     parse_gate,
-    parse_sign_off,
     parse_status,
     parse_task_title,
     parse_task_update,
@@ -39,6 +38,9 @@ from backend.initiatives.progress_forms import (
 from backend.initiatives.queries import initiative_or_404
 from backend.initiatives.readiness_chart import readiness_chart, readiness_takeaway
 from backend.initiatives.tables import GATE_DECISIONS, STAGE_STATUSES
+from backend.reviews import threads
+from backend.reviews.signoff_queries import parse_decision
+from backend.reviews.tables import SIGN_OFF_DECISIONS
 from backend.web import forms, pii
 from backend.web.forms import Errors, form_data, typed
 from backend.web.pages import form_page, htmx_triggers
@@ -121,6 +123,8 @@ async def _stage_context(
         "is_current": stage["id"] == initiative["current_stage"],
         "status_options": list(STAGE_STATUSES.items()),
         "decision_options": list(GATE_DECISIONS.items()),
+        "outcome_options": list(SIGN_OFF_DECISIONS.items()),
+        "outcome_labels": SIGN_OFF_DECISIONS,
         "errors": errors or Errors(),
         "typed": typed_values or {},
     }
@@ -136,6 +140,8 @@ async def _stage_page(
     conflict_key: str | None = None,
 ) -> Template:
     context = await _stage_context(initiative, stage, errors, typed_values, conflict_key)
+    # Comment threads on each gate decision (one query).
+    context.update(await threads.gate_context(context["decisions"], initiative["agency"]))
     return form_page("initiatives/stage.html", status, conflict=conflict, **context)
 
 
@@ -390,19 +396,29 @@ async def gate_decide(
 
 @post("/gate-decisions/{decision_id:int}/sign-off", name="initiatives.gate_sign_off")
 async def gate_sign_off(request: Request, decision_id: FromPath[int]) -> Template | Redirect:
-    """A liaison's sign-off (with an optional comment) on one gate decision."""
+    """A liaison's outcome on one gate decision: signed off (comment optional) or
+    changes requested (comment needed). A post without an outcome (the form before
+    outcomes) is a sign-off."""
     decision = await queries.decision_or_404(decision_id)
     initiative, stage = await _initiative_and_stage(decision["initiative"], decision["stage"])
     data = await form_data(request)
     prefix = f"signoff-{decision_id}-"
-    comment, errors = parse_sign_off(data, field=prefix + "comment")
+    values, errors = parse_decision(
+        data,
+        decision_field=prefix + "outcome",
+        comment_field=prefix + "comment",
+        decision_key="outcome",
+        default="signed_off",
+    )
     await _check_pii(
         data, {"comment": "Sign-off comment"}, initiative["agency"], errors, prefix[:-1], prefix
     )
     if errors:
-        kept = {prefix + k: v for k, v in typed(data, ("comment",)).items()}
+        kept = {prefix + k: v for k, v in typed(data, ("comment", "outcome")).items()}
         return await _stage_page(initiative, stage, 422, errors, kept)
-    await services.sign_off(decision_id, request.state.access.user_id, comment)
+    await services.sign_off(
+        decision_id, request.state.access.user_id, values["comment"], values["decision"]
+    )
     return Redirect(
         _stage_url(request, initiative["id"], stage["id"], f"decision-{decision_id}"),
         status_code=303,

@@ -124,14 +124,6 @@ def parse_gate(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     return values, errors
 
 
-def parse_sign_off(data: dict[str, Any], field: str = "comment") -> tuple[str, Errors]:
-    errors = Errors()
-    comment = forms.text(
-        data.get("comment"), field, errors, label="Sign-off comment", max_length=NOTE_MAX
-    )
-    return comment, errors
-
-
 def parse_assessment(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     errors = Errors()
     assessed_on: date | None = forms.day(

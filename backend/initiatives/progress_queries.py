@@ -62,6 +62,7 @@ DECISION_COLUMNS = (
 SIGN_OFF_COLUMNS = (
     GateSignOff.id,
     GateSignOff.decision,
+    GateSignOff.outcome,
     GateSignOff.signed_by,
     GateSignOff.signed_by.name.as_alias("signed_by_name"),
     GateSignOff.signed_at,

@@ -25,6 +25,7 @@ from backend.initiatives.tables import (
     StageProgress,
     StageTask,
 )
+from backend.reviews.signoff_queries import notify_gate_outcome
 from backend.versions import check_version, save_version
 
 # Statuses in which a stage is being worked: entering one records the start.
@@ -231,7 +232,11 @@ async def _advance_initiative(initiative_id: int, stage: dict[str, Any]) -> None
         await _move_to(progress, "active")
 
 
-async def sign_off(decision_id: int, user_id: int, comment: str) -> int:
+async def sign_off(
+    decision_id: int, user_id: int, comment: str, outcome: str = "signed_off"
+) -> int:
+    """A liaison's outcome on a gate decision ("signed_off" or "changes_requested"),
+    kept as history, and the team's lead roles told, in one transaction."""
     async with db.writing():
         if not await GateDecision.exists().where(GateDecision.id == decision_id):
             raise NotFound(f"Gate decision {decision_id} was not found")
@@ -239,12 +244,14 @@ async def sign_off(decision_id: int, user_id: int, comment: str) -> int:
             await GateSignOff.insert(
                 GateSignOff(
                     decision=decision_id,
+                    outcome=outcome,
                     signed_by=user_id,
                     signed_at=clock.now(),
                     comment=comment,
                 )
             ).returning(GateSignOff.id)
         )[0]
+        await notify_gate_outcome(decision_id, outcome, user_id)
     return row["id"]
 
 

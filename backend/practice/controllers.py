@@ -22,6 +22,7 @@ from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404
 from backend.practice import diff, forms, queries, services
 from backend.practice.tables import APPROACHES, BEHAVIOUR_ROLES, PROFILE_STATUSES
+from backend.reviews import threads
 from backend.traceability.queries import stories_acting_on_component
 from backend.web.forms import Errors, edit_version, form_data, row_id, typed
 from backend.web.pages import form_page
@@ -225,6 +226,8 @@ async def _profile_page(
         errors=errors or Errors(),
         values=values or {},
         conflict=conflict,
+        # Comment threads on this version (one query).
+        **await threads.context("profile", profile_id, initiative["agency"]),
     )
 
 

@@ -21,6 +21,7 @@ from backend.initiatives.queries import initiative_or_404, stage_options
 from backend.pdsa import queries as pdsa_queries
 from backend.pdsa.tables import ACT_DECISIONS
 from backend.pip import queries as pip_queries
+from backend.reviews import threads
 from backend.scrum import services
 from backend.scrum.backlog_queries import sprint_choices, sprint_label
 from backend.scrum.forms import parse_item
@@ -265,6 +266,8 @@ async def item_page(
             "pdsa_cycles": await pdsa_queries.cycles_of_item(item_id),
             "pip_activities": await pip_queries.activities_of_item(item_id),
             "act_decisions": ACT_DECISIONS,
+            # Comment threads on the story (one query).
+            **await threads.context("item", item_id, initiative["agency"]),
         },
         status_code=status,
     )

@@ -14,6 +14,7 @@ from typing import Any
 from backend import clock, db
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.tables import CIStage, Initiative
+from backend.reviews.signoff_queries import notify_review_ready
 from backend.scrum.tables import (
     BacklogItem,
     BoardColumn,
@@ -700,6 +701,8 @@ async def complete_sprint(sprint_id: int, destination: str | int) -> dict:
                 }
             ).where(BacklogItem.id.is_in(unfinished))
             await _record(unfinished, "carried_over" if target else "returned_at_close", now)
+        # The review is ready once the sprint closes: its liaisons are told.
+        await notify_review_ready(sprint_id)
     return {"sprint": await get_sprint(sprint_id), "carried": len(unfinished), "target": target}
 
 

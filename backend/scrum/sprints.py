@@ -22,6 +22,8 @@ from litestar.response import Redirect, Response, Template
 from backend import clock
 from backend.errors import Conflict, Invalid, NotFound
 from backend.initiatives.queries import initiative_or_404
+from backend.reviews import threads
+from backend.reviews.signoff_queries import sprint_review_context
 from backend.scrum import services
 from backend.scrum.forms import parse_sprint
 from backend.scrum.sprint_queries import (
@@ -218,6 +220,10 @@ async def render_sprint(
         "message": await _done_message(sprint, request.query_params),
         "selected": selected,
         "per_page": ADD_PER_PAGE,
+        # The "Review sign-off" section: a liaison's decisions on the review (one query).
+        **await sprint_review_context(sprint),
+        # Comment threads on the review and the retrospective (one query).
+        **await threads.context("sprint", sprint["id"], initiative["agency"]),
     }
     if sprint["state"] == "closed":
         context["items"] = await items_at_close(sprint)

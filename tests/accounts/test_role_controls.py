@@ -263,7 +263,13 @@ async def test_viewer_reads_sprints_releases_and_items_without_controls(client_a
 
     for sprint in (scene.planned, scene.active):
         page = (await viewer.get(f"/sprints/{sprint}")).text
-        assert "<form" not in page.split('id="main"', 1)[1]
+        # Anyone who can read a sprint may comment on its review and retrospective
+        # (issue 6); no other form is shown to a viewer.
+        actions = re.findall(r'<form[^>]*action="([^"]+)"', page.split('id="main"', 1)[1])
+        assert actions == [
+            f"/sprints/{sprint}/review/comments",
+            f"/sprints/{sprint}/retrospective/comments",
+        ]
         assert "/edit" not in page and "/start" not in page and "/complete" not in page
         assert_no_empty_shells(page)
 

@@ -66,6 +66,12 @@ EXPECTED = {
     ("get", "/api/pips/{pip_id}"): ("200", None, READ),
     ("patch", "/api/pip-activities/{activity_id}"): ("200", "PipActivityPatch", WRITE | {"409"}),
     # reviews (backend/reviews/api.py)
+    ("get", "/api/sprints/{sprint_id}/sign-offs"): ("200", None, READ),
+    ("post", "/api/sprints/{sprint_id}/sign-offs"): (
+        "201",
+        "SprintSignOffCreate",
+        WRITE | {"409"},
+    ),
 }
 ERROR_SCHEMAS = {
     "400": "ErrorBody",
@@ -83,6 +89,7 @@ CONFLICT_SCHEMAS = {
     # measures: a period that already has a point; nothing of it to send back
     ("post", "/api/measures/{measure_id}/points"): "ErrorBody",
     ("patch", "/api/pip-activities/{activity_id}"): "PipActivityConflictBody",
+    ("post", "/api/sprints/{sprint_id}/sign-offs"): "ErrorBody",  # reviews: not closed
 }
 
 

@@ -571,9 +571,10 @@ async def test_roles_on_the_stage_writes(client_as, world):
 
     # Controls follow the role: the liaison sees the sign-off form, not the others.
     page = (await liaison.get(stage_url(world))).text
-    assert "Sign off<span" in page and "Record decision" not in page and "Save status" not in page
+    assert "Record outcome<span" in page and "Record decision" not in page
+    assert "Save status" not in page
     page = (await viewer.get(stage_url(world))).text
-    assert "Sign off<span" not in page and 'type="checkbox"' not in page
+    assert "Record outcome<span" not in page and 'type="checkbox"' not in page
     page = (await owner.get(stage_url(world))).text
     assert "Record decision" not in page and "Save status" in page
 

@@ -2,4 +2,5 @@
 
 
 async def walk_ids(world) -> dict[str, object]:
-    return {}
+    # The packet's CSV route takes a table name (an allowlist), not an id.
+    return {"table": "sprints.csv"}
