@@ -15,6 +15,7 @@ from litestar.response import Response, Template
 from markupsafe import Markup
 
 from backend import clock
+from backend.accounts.audit import security_event
 from backend.errors import NotFound
 from backend.initiatives.queries import initiative_or_404
 from backend.measures.queries import suppresses_small_cells
@@ -120,6 +121,9 @@ async def packet_csv(
     now = clock.now()
     since, _ = _since(request.query_params.get("since"), now.date(), Errors())
     header, rows = await builder(initiative, since, now)
+    security_event(  # SEC-16: agency data leaving the app
+        "export", request, user=request.state.access.email, what=f"packet:{name}", rows=len(rows)
+    )
     return csv_response(f"packet-{initiative_id}-{name}.csv", header, rows)
 
 
@@ -166,6 +170,7 @@ async def pdf_response(
     Shared by the initiative's packet and the portfolio packet."""
     weasyprint = weasyprint_module()
     context["for_pdf"] = True
+    security_event("export", request, user=request.state.access.email, what=filename)
     engine = request.app.template_engine
     html = engine.get_template(template).render(**context, request=request)
     fetcher = _static_fetcher(Path(request.app.state.settings.static_dir), weasyprint)

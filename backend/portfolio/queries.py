@@ -25,10 +25,11 @@ from backend.fidelity.tables import FidelityAssessment, FidelityRating
 from backend.initiatives.tables import GateDecision, GateSignOff, Initiative, StageProgress
 from backend.measures.queries import MEASURE_COLUMNS, analysis_of, points_of, present
 from backend.measures.tables import Measure
+from backend.packet.queries import latest_sign_offs
 from backend.pip import queries as pip_queries
 from backend.pip.tables import Pip, PipActivity
 from backend.practice.tables import ContinuumLevel, CoreComponent, PracticeProfile
-from backend.reviews.tables import Mention, SprintSignOff
+from backend.reviews.tables import Mention
 from backend.scrum import metrics
 from backend.scrum.tables import BacklogItem, BoardColumn, ItemHistory, Sprint
 
@@ -272,18 +273,17 @@ async def _reviews(rows: dict[int, Row], ids: list[int], access, sprints: list[d
     unresolved threads that mention them."""
     liaison_of = {a for a, role in access.roles.items() if role == LIAISON}
     closed = [s for s in sprints if s["state"] == "closed"]
-    signed = {
-        r["sprint"]
-        for r in await SprintSignOff.select(SprintSignOff.sprint)
-        .where(SprintSignOff.sprint.is_in(_ids(s["id"] for s in closed)))
-        .distinct()
-    }
+    # Awaiting them until their latest decision is a sign-off: after "changes
+    # requested" the review comes back to them (the packet uses the same rule).
+    latest = await latest_sign_offs([s["id"] for s in closed])
     for s in closed:
         row = rows[s["initiative"]]
-        if row.agency_id in liaison_of and s["id"] not in signed:
+        decision = latest.get(s["id"], {}).get("decision")
+        if row.agency_id in liaison_of and decision != "signed_off":
+            waiting = "changes requested" if decision else "not signed off"
             row.reviews.append(
                 ReviewItem(
-                    f"Sprint {s['number']} review: not signed off",
+                    f"Sprint {s['number']} review: {waiting}",
                     "scrum.sprint",
                     "sprint_id",
                     s["id"],
@@ -301,18 +301,21 @@ async def _reviews(rows: dict[int, Row], ids: list[int], access, sprints: list[d
         .order_by(GateDecision.decided_at)
         .order_by(GateDecision.id)
     )
-    decided = {
-        r["decision"]
-        for r in await GateSignOff.select(GateSignOff.decision)
+    outcome: dict[int, str] = {}
+    for r in await (
+        GateSignOff.select(GateSignOff.decision, GateSignOff.outcome)
         .where(GateSignOff.decision.is_in(_ids(d["id"] for d in decisions)))
-        .distinct()
-    }
+        .order_by(GateSignOff.signed_at)
+        .order_by(GateSignOff.id)
+    ):
+        outcome[r["decision"]] = r["outcome"]  # the latest wins
     for d in decisions:
         row = rows[d["initiative"]]
-        if row.agency_id in liaison_of and d["id"] not in decided:
+        if row.agency_id in liaison_of and outcome.get(d["id"]) != "signed_off":
+            waiting = "changes requested" if d["id"] in outcome else "not signed off"
             row.reviews.append(
                 ReviewItem(
-                    f"Gate decision on {d['stage_name']}: not signed off",
+                    f"Gate decision on {d['stage_name']}: {waiting}",
                     "initiatives.stage_map",
                     "initiative_id",
                     row.initiative_id,

@@ -70,6 +70,10 @@ class Digest:
     notification_ids: list[int]
     groups: list[Group]
     more: int  # unsent notifications counted but not listed (over MAX_LINES)
+    # The person's DigestSetting version when the digest was chosen (1 when they had
+    # no row yet): claim() takes the digest only if it is unchanged.
+    setting_version: int = 1
+    last_sent_at: datetime | None = None
 
     @property
     def count(self) -> int:
@@ -137,7 +141,6 @@ async def due_digests(settings: Settings, now: datetime) -> list[Digest]:
             Notification.user,
             Notification.user.name.as_alias("user_name"),
             Notification.user.email.as_alias("email"),
-            Notification.user.is_site_admin.as_alias("is_site_admin"),
             Notification.agency,
             Notification.agency.name.as_alias("agency_name"),
             Notification.text,
@@ -158,7 +161,10 @@ async def due_digests(settings: Settings, now: datetime) -> list[Digest]:
     choices = {
         s["user"]: s
         for s in await DigestSetting.select(
-            DigestSetting.user, DigestSetting.frequency, DigestSetting.last_sent_at
+            DigestSetting.user,
+            DigestSetting.frequency,
+            DigestSetting.last_sent_at,
+            DigestSetting.version,
         ).where(DigestSetting.user.is_in(user_ids))
     }
     due = {
@@ -191,11 +197,22 @@ async def due_digests(settings: Settings, now: datetime) -> list[Digest]:
         if user not in due or not (r["email"] or "").strip():
             continue
         agency = r["agency"]
-        if agency is not None and not r["is_site_admin"] and (user, agency) not in readable:
+        # Site admins too: being an admin does not make an agency's news theirs.
+        if agency is not None and (user, agency) not in readable:
             continue
         digest = digests.get(user)
         if digest is None:
-            digest = digests[user] = Digest(user, r["user_name"], r["email"], [], [], 0)
+            setting = choices.get(user, {})
+            digest = digests[user] = Digest(
+                user,
+                r["user_name"],
+                r["email"],
+                [],
+                [],
+                0,
+                setting_version=setting.get("version", 1),
+                last_sent_at=setting.get("last_sent_at"),
+            )
         digest.notification_ids.append(r["id"])
         if len(digest.notification_ids) > MAX_LINES:
             digest.more += 1
@@ -243,17 +260,43 @@ def build_message(settings: Settings, digest: Digest) -> EmailMessage:
     return message
 
 
-async def mark_sent(digest: Digest, now: datetime) -> None:
-    """Record a digest the SMTP server accepted, in one transaction."""
+async def claim(digest: Digest, now: datetime) -> bool:
+    """Take this person's digest for this run before sending it, so two runs at once
+    (cron and a manual run) never both send it: the setting's version moves on only
+    if it is still the one the digest was chosen with."""
     async with db.writing():
-        await Notification.update({Notification.emailed_at: now}).where(
-            Notification.id.is_in(digest.notification_ids), Notification.emailed_at.is_null()
-        )
         await DigestSetting.insert(
             DigestSetting(user=digest.user_id, frequency=DEFAULT_FREQUENCY)
         ).on_conflict(target=DigestSetting.user, action="DO NOTHING")
-        await DigestSetting.update({DigestSetting.last_sent_at: now}).where(
-            DigestSetting.user == digest.user_id
+        taken = (
+            await DigestSetting.update(
+                {DigestSetting.last_sent_at: now, DigestSetting.version: DigestSetting.version + 1}
+            )
+            .where(
+                (DigestSetting.user == digest.user_id)
+                & (DigestSetting.version == digest.setting_version)
+            )
+            .returning(DigestSetting.id)
+        )
+    return bool(taken)
+
+
+async def release(digest: Digest) -> None:
+    """A claimed digest the server refused: due again at the next run."""
+    async with db.writing():
+        await DigestSetting.update(
+            {
+                DigestSetting.last_sent_at: digest.last_sent_at,
+                DigestSetting.version: DigestSetting.version + 1,
+            }
+        ).where(DigestSetting.user == digest.user_id)
+
+
+async def mark_sent(digest: Digest, now: datetime) -> None:
+    """Record the notifications of a digest the SMTP server accepted."""
+    async with db.writing():
+        await Notification.update({Notification.emailed_at: now}).where(
+            Notification.id.is_in(digest.notification_ids), Notification.emailed_at.is_null()
         )
 
 
@@ -267,12 +310,18 @@ async def send_due_digests(settings: Settings) -> RunReport:
         return report
     now = clock.now()
     for digest in await due_digests(settings, now):
+        if not await claim(digest, now):
+            continue  # another run took it, or the person changed their choice meanwhile
         try:
             await mailer.send(settings, build_message(settings, digest))
-        except (mailer.MailError, ValueError) as exc:  # ValueError: an address email refuses
+        except Exception as exc:  # noqa: BLE001 - one person's failure must not stop the others
+            # An SMTP refusal, or an address the email library cannot write. The
+            # address is the person's, so only its user id is logged.
+            await release(digest)
             report.failed += 1
-            # The address is the person's; the error says which server refused.
-            log.error("digest for user %s not sent, will retry: %s", digest.user_id, exc)
+            # A MailError says which server refused; other errors may quote the address.
+            why = str(exc) if isinstance(exc, mailer.MailError) else type(exc).__name__
+            log.error("digest for user %s not sent, will retry: %s", digest.user_id, why)
             continue
         await mark_sent(digest, now)
         report.sent += 1

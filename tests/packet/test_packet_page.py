@@ -218,3 +218,13 @@ async def test_without_weasyprint_the_page_says_print_from_the_browser(client, w
     response = await client.get(url(world, ".pdf"))
     assert response.status_code == 501
     assert "Print the packet to PDF from the browser" in response.text
+
+
+async def test_packet_exports_are_logged_security_events(client, world, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="tandem.security")
+    response = await client.get(f"/initiatives/{world.initiative_id}/packet/sprints.csv")
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "tandem.security"]
+    assert any('event="export"' in line and 'what="packet:sprints"' in line for line in lines)

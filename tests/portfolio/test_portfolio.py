@@ -120,9 +120,23 @@ async def test_filters_by_agency_open_review_items_and_behind(world, client_as):
     html = (await client.get("/portfolio?behind=1")).text
     assert row_order(html) == [b]
     assert attr(cell(html, b, "sprint"), "data-status") == "behind"
+    # Changes requested: the review comes back to the liaison, so it still awaits them.
+    await SprintSignOff.insert(
+        SprintSignOff(
+            sprint=s1, decision="changes_requested", signed_by=liaison, signed_at=clock.now()
+        )
+    )
+    html = (await client.get("/portfolio?reviews=1")).text
+    assert row_order(html) == [b]
+    assert "changes requested" in cell(html, b, "reviews")
     # Once signed off, the item is no longer awaiting the liaison.
     await SprintSignOff.insert(
-        SprintSignOff(sprint=s1, decision="signed_off", signed_by=liaison, signed_at=clock.now())
+        SprintSignOff(
+            sprint=s1,
+            decision="signed_off",
+            signed_by=liaison,
+            signed_at=clock.now() + timedelta(minutes=1),
+        )
     )
     html = (await client.get("/portfolio?reviews=1")).text
     assert row_order(html) == [] and "No initiative matches these filters." in html

@@ -328,7 +328,11 @@ async def test_a_refused_send_changes_nothing_and_others_still_get_theirs(
     assert (report.sent, report.failed) == (1, 1)
     assert [m["To"] for m in inbox.messages] == ["product_owner@test.example"]
     assert await unsent(member) == 1
-    assert await DigestSetting.count().where(DigestSetting.user == member) == 0
+    # Claimed for the run, then released: no digest counts as sent.
+    kept = await DigestSetting.select(DigestSetting.last_sent_at).where(
+        DigestSetting.user == member
+    )
+    assert all(row["last_sent_at"] is None for row in kept)
     assert await unsent(owner) == 0
 
     inbox.refuse.clear()
@@ -443,3 +447,33 @@ async def test_choosing_the_digests_takes_the_same_queries_for_many_people(
     with count_queries() as many:
         assert len(await due_digests(mail_settings, fake_clock.now)) > 5
     assert one.count == many.count == 4
+
+
+async def test_an_address_the_email_library_refuses_does_not_stop_the_others(
+    world, mail_settings, smtp, fake_clock
+):
+    from backend.accounts.tables import User
+
+    _, inbox = smtp
+    bad, good = world.users["team_member"], world.users["scrum_master"]
+    await User.update({User.email: "broken@x.org."}).where(User.id == bad)
+    await tell([bad, good], "A reply", agency_id=world.agency_id)
+    report = await send_due_digests(mail_settings)
+    assert report.failed == 1 and report.sent == 1
+    assert len(inbox.messages) == 1 and inbox.messages[0]["To"] != "broken@x.org."
+    # The refused person's notifications wait, and their digest is due again.
+    assert await unsent(bad) == 1
+    again = await send_due_digests(mail_settings)
+    assert again.failed == 1 and again.sent == 0
+
+
+async def test_two_runs_at_once_send_one_digest(world, mail_settings, smtp, fake_clock):
+    from backend.reviews import digest
+
+    person = world.users["scrum_master"]
+    await tell([person], "A reply", agency_id=world.agency_id)
+    now = clock.now()
+    first = await digest.due_digests(mail_settings, now)
+    second = await digest.due_digests(mail_settings, now)
+    assert await digest.claim(first[0], now)
+    assert not await digest.claim(second[0], now)
