@@ -95,6 +95,7 @@ async def _context(request: Request, initiative_id: int) -> tuple[dict[str, Any]
         "suppress": suppress,
         "sections": sections.SECTIONS,
         "tables": list(exports.TABLES),
+        "table_labels": exports.LABELS,
         "pdf_available": weasyprint_module() is not None,
         "reused": reused,
         "packet": packet,

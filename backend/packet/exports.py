@@ -166,6 +166,15 @@ async def measures(initiative: dict[str, Any], since: date, now) -> Table:
 
 
 # The allowlist: table name in the URL -> its builder.
+# How the packet page names each table's download.
+LABELS = {
+    "sprints": "Sprints",
+    "gaps": "Traceability gaps",
+    "fidelity": "Fidelity roll-up",
+    "pdsa": "PDSA log",
+    "pip": "PIP activities",
+    "measures": "Run chart points",
+}
 TABLES = {
     "sprints": sprints,
     "gaps": gaps,
