@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "backend.fidelity.piccolo_app",
         "backend.pip.piccolo_app",
         "backend.reviews.piccolo_app",
+        "backend.collaboratives.piccolo_app",
     ]
 )

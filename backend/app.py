@@ -19,6 +19,7 @@ from backend.accounts.store import make_store
 from backend.api import controllers as api
 from backend.cfsr import api as cfsr_api
 from backend.cfsr import controllers as cfsr
+from backend.collaboratives import controllers as collaboratives
 from backend.config import Settings
 from backend.exploration import api as exploration_api
 from backend.exploration import controllers as exploration
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *reviews.route_handlers,
                     *portfolio.route_handlers,
                     *packet.route_handlers,
+                    *collaboratives.route_handlers,
                 ],
             ),
             *api.route_handlers,

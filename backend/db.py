@@ -58,6 +58,7 @@ def all_tables() -> list[type[Table]]:
 
     from backend.accounts.tables import TABLES as accounts
     from backend.cfsr.tables import TABLES as cfsr
+    from backend.collaboratives.tables import TABLES as collaboratives
     from backend.exploration.tables import TABLES as exploration
     from backend.fidelity.tables import TABLES as fidelity
     from backend.initiatives.tables import TABLES as initiatives
@@ -85,6 +86,7 @@ def all_tables() -> list[type[Table]]:
             *fidelity,
             *pip,
             *reviews,
+            *collaboratives,
         ]
     )
 

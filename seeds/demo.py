@@ -19,7 +19,14 @@ from backend.accounts.tables import Agency
 from backend.initiatives import services as initiatives
 from backend.initiatives.tables import Initiative
 from backend.scrum import services as scrum
-from seeds import change_play, evidence_play, people, review_play, second_agency
+from seeds import (
+    change_play,
+    collaborative_play,
+    evidence_play,
+    people,
+    review_play,
+    second_agency,
+)
 from seeds.parent_engagement import (
     AGENCY,
     BLOCKED_BY,
@@ -117,6 +124,10 @@ async def build(*, local: bool = True) -> str:
                     f"{evidence['activities']} key activities. The liaison has reviewed "
                     f"{reviewed} closed sprints (one with changes requested)."
                 )
+            # Its own check: a database built before the collaborative existed gets it too.
+            collaborative = await collaborative_play.play(today, password_hash)
+            if collaborative:
+                loaded.append(collaborative_play.summary(collaborative))
     finally:
         clock.set_clock(None)
     if loaded:

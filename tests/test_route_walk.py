@@ -31,6 +31,7 @@ from backend.accounts.tables import (
 from backend.db import all_tables
 from backend.scrum import services as scrum
 from tests.cfsr.walk import walk_ids as cfsr_ids
+from tests.collaboratives.walk import walk_ids as collaboratives_ids
 from tests.exploration.walk import walk_ids as exploration_ids
 from tests.factories import make_items
 from tests.fidelity.walk import walk_ids as fidelity_ids
@@ -131,6 +132,7 @@ async def _ids(world) -> dict[str, object]:
         **await reviews_ids(world),
         **await portfolio_ids(world),
         **await packet_ids(world),
+        **await collaboratives_ids(world),
     }
 
 

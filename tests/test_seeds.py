@@ -16,7 +16,7 @@ from backend.db import all_tables
 from backend.initiatives.tables import Initiative
 from backend.scrum import metrics
 from backend.scrum.tables import BacklogItem, BoardColumn, ItemBlock, ItemHistory, Release, Sprint
-from seeds import demo, people, second_agency
+from seeds import collaborative_story, demo, people, second_agency
 from seeds.parent_engagement import INITIATIVE
 
 
@@ -146,7 +146,7 @@ async def test_building_twice_changes_nothing(demo_world):
     summary = await demo.build()
     assert "already there" in summary and f"/initiatives/{demo_world}" in summary
     assert await row_counts() == before
-    assert await Agency.count() == 2
+    assert await Agency.count() == 2 + len(collaborative_story.TEAMS)
 
 
 async def test_the_main_pages_of_the_demo_render(app, client, demo_world):
@@ -302,7 +302,8 @@ async def test_locally_every_demo_person_signs_in_with_the_demo_password(
 async def test_outside_local_development_demo_people_have_no_password(app):
     await demo.build(local=False)
     hashes = [r["password_hash"] for r in await User.select(User.password_hash)]
-    assert len(hashes) == len(people.PEOPLE) and set(hashes) == {""}
+    # The demo people and the collaborative's faculty person (seeds/collaborative_play.py).
+    assert len(hashes) == len(people.PEOPLE) + 1 and set(hashes) == {""}
     production = replace(Settings(), env="production", secret_key="s" * 40)
     help_text = people.sign_in_help(production)
     assert people.DEMO_PASSWORD not in help_text

@@ -383,6 +383,32 @@ ROUTE_POWERS: dict[str, str] = {
     "packet.portfolio": SIGNED_IN,
     "packet.portfolio_pdf": SIGNED_IN,
     # ---- end packet
+    # ---- collaboratives (backend/collaboratives/; access checked in collaboratives/access.py)
+    "collaboratives.measures": SIGNED_IN,
+    "collaboratives.measure_create": SIGNED_IN,
+    "collaboratives.measure_link": SIGNED_IN,
+    "collaboratives.cross_team": SIGNED_IN,
+    "collaboratives.feed": SIGNED_IN,
+    "collaboratives.index": SIGNED_IN,
+    "collaboratives.create": SITE_ADMIN,
+    "collaboratives.detail": SIGNED_IN,
+    "collaboratives.edit": SIGNED_IN,  # faculty or site admin (access.require_run)
+    "collaboratives.update": SIGNED_IN,
+    "collaboratives.session_new": SIGNED_IN,
+    "collaboratives.session_create": SIGNED_IN,
+    "collaboratives.session_edit": SIGNED_IN,
+    "collaboratives.session_update": SIGNED_IN,
+    "collaboratives.session_delete": SIGNED_IN,
+    "collaboratives.idea_new": SIGNED_IN,
+    "collaboratives.idea_create": SIGNED_IN,
+    "collaboratives.idea_edit": SIGNED_IN,
+    "collaboratives.idea_update": SIGNED_IN,
+    "collaboratives.team_add": SITE_ADMIN,
+    "collaboratives.team_remove": SITE_ADMIN,
+    "collaboratives.faculty_add": SITE_ADMIN,
+    "collaboratives.faculty_remove": SITE_ADMIN,
+    "collaboratives.adopt": SIGNED_IN,  # ITEM_WRITE in the team's agency, checked there
+    # ---- end collaboratives
 }
 
 
