@@ -56,6 +56,7 @@ async def build() -> None:
             await Site.insert(Site(agency=agency, name=name, rollout_phase=phase))
         await approved_profile(agency, stages[4]["id"])
         await people(agency)
+        await collaborative(agency, stages[3]["id"])
     finally:
         await database.shutdown()
 
@@ -93,6 +94,77 @@ async def approved_profile(agency: int, stage: int) -> None:
     # Every change above moved the version's row on: approve it as it is now.
     current = await practice_queries.profile_or_404(profile)
     await practice.set_status(profile, current["version"], "approved", may_decide=True)
+
+
+COLLABORATIVE = "Browser Safety Collaborative"
+COLLABORATIVE_TEAM = "Safety assessment team"
+
+
+async def collaborative(agency: int, stage: int) -> None:
+    """A collaborative whose one member team is a separate initiative (so the other
+    browser tests' backlogs are untouched), with the lead as faculty, a calendar, a
+    change package with one idea adopted, and a shared measure the team reports."""
+    from datetime import date
+
+    from backend.accounts.tables import User
+    from backend.collaboratives import cross_team
+    from backend.collaboratives import services as collaboratives
+    from backend.measures import services as measures
+
+    team = await initiatives.create_initiative(agency, COLLABORATIVE_TEAM, current_stage_id=stage)
+    today = clock.today()
+    made = await collaboratives.create_collaborative(
+        {
+            "name": COLLABORATIVE,
+            "topic": "Safety and risk assessment practice.",
+            "start_date": today - timedelta(days=120),
+            "end_date": today + timedelta(days=420),
+            "share_cycles": True,
+        }
+    )
+    await collaboratives.add_team(made, team)
+    lead = await User.select(User.id).where(User.email == PEOPLE["lead"][1])
+    await collaboratives.add_faculty(made, lead[0]["id"])
+    for kind, title, start, days in (
+        ("learning_session", "Learning session 1", -120, 1),
+        ("action_period", "Action period 1", -118, 150),
+        ("learning_session", "Learning session 2", 33, 1),
+    ):
+        await collaboratives.add_session(
+            made,
+            {
+                "kind": kind,
+                "title": title,
+                "start_date": today + timedelta(days=start),
+                "end_date": today + timedelta(days=start + days),
+                "notes": "",
+            },
+        )
+    idea = await collaboratives.add_idea(
+        made, {"title": "Structured safety assessment at first contact", "description": ""}
+    )
+    await collaboratives.add_idea(made, {"title": "Supervisor review within 48 hours"})
+    await collaboratives.adopt(made, idea, team)
+    shared = await cross_team.add_shared_measure(made, "Assessments within 24 hours", unit="%")
+    measure = await measures.create_measure(
+        team, {"name": "Assessments within 24 hours", "unit": "%", "is_rate": True}, None
+    )
+    first = date(today.year - 1, today.month, 1)
+    await measures.add_points(
+        measure,
+        [
+            {
+                "period_start": date(
+                    first.year + (first.month + n - 1) // 12, (first.month + n - 1) % 12 + 1, 1
+                ),
+                "numerator": 20 + (n % 3) + (6 if n >= 6 else 0),
+                "denominator": 40,
+            }
+            for n in range(12)
+        ],
+        None,
+    )
+    await cross_team.link_measure(shared, measure)
 
 
 PEOPLE = {
