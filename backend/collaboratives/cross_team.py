@@ -166,6 +166,14 @@ async def link_measure(shared_id: int, measure_id: int) -> int:
     membership and powers first (link_submit does; seeds know their data).
     """
     async with db.writing():
+        if not db.active().is_sqlite:
+            # Links to one shared measure are decided one at a time (SQLite's writers
+            # queue already): two teams' measures, or the same one twice, at once.
+            await (
+                SharedMeasure.select(SharedMeasure.id)
+                .where(SharedMeasure.id == shared_id)
+                .lock_rows()
+            )
         rows = await Measure.select(Measure.initiative).where(Measure.id == measure_id)
         if not rows:
             raise NotFound(f"Measure {measure_id} was not found")

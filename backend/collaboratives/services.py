@@ -141,13 +141,14 @@ async def add_faculty(collaborative_id: int, user_id: int) -> int:
             (User.id == user_id) & (User.active == True)  # noqa: E712 - piccolo column
         ):
             raise Invalid({"user": "Choose a person from the list"})
-        if await Faculty.exists().where(
-            (Faculty.collaborative == collaborative_id) & (Faculty.user == user_id)
-        ):
+        # The unique pair decides, so two submits at once cannot both add them.
+        rows = (
+            await Faculty.insert(Faculty(collaborative=collaborative_id, user=user_id))
+            .on_conflict(action="DO NOTHING")
+            .returning(Faculty.id)
+        )
+        if not rows:
             raise Invalid({"user": "That person is already on the faculty"})
-        rows = await Faculty.insert(
-            Faculty(collaborative=collaborative_id, user=user_id)
-        ).returning(Faculty.id)
     return rows[0]["id"]
 
 
