@@ -403,10 +403,11 @@ ROUTE_POWERS: dict[str, str] = {
     "collaboratives.idea_create": SIGNED_IN,
     "collaboratives.idea_edit": SIGNED_IN,
     "collaboratives.idea_update": SIGNED_IN,
-    "collaboratives.team_add": SITE_ADMIN,
-    "collaboratives.team_remove": SITE_ADMIN,
-    "collaboratives.faculty_add": SITE_ADMIN,
-    "collaboratives.faculty_remove": SITE_ADMIN,
+    # Site admins only, checked after collaborative_or_404 (an impossible id is a 404).
+    "collaboratives.team_add": SIGNED_IN,
+    "collaboratives.team_remove": SIGNED_IN,
+    "collaboratives.faculty_add": SIGNED_IN,
+    "collaboratives.faculty_remove": SIGNED_IN,
     "collaboratives.adopt": SIGNED_IN,  # ITEM_WRITE in the team's agency, checked there
     # ---- end collaboratives
 }
