@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.world import COLLABORATIVE, COLLABORATIVE_TEAM
 
@@ -23,12 +25,11 @@ def test_faculty_and_team_pages_of_a_collaborative_pass_axe(page):
         "button", name=re.compile(rf"Adopt into {COLLABORATIVE_TEAM} backlog\s*: Supervisor review")
     )
     adopt.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert (
-        page.get_by_role("button", name=re.compile(r"Adopt into .*: Supervisor review")).count()
-        == 0
-    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Adopted: its button is gone (expect retries until the new page shows it).
+    adopted = page.get_by_role("button", name=re.compile(r"Adopt into .*: Supervisor review"))
+    expect(adopted).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role("link", name="What others are testing").click()
