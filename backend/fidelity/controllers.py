@@ -24,7 +24,7 @@ from backend.initiatives.queries import initiative_or_404
 from backend.practice.queries import rubric
 from backend.web import pii
 from backend.web.forms import Errors, edit_version, form_data, row_id
-from backend.web.pages import form_page
+from backend.web.pages import form_page, user_id_of
 
 NAV = "fidelity"
 METHOD_OPTIONS = list(METHODS.items())
@@ -32,11 +32,6 @@ STALE_DELETE = (
     "Someone else changed this assessment since the page was loaded, so nothing was "
     "deleted. Check it as saved now and confirm again."
 )
-
-
-def _user_id(request: Request) -> int | None:
-    access = request.state.get("access")
-    return access.user_id if access else None
 
 
 # ---------------------------------------------------------------- the roll-up
@@ -193,7 +188,7 @@ async def create(request: Request, initiative_id: FromPath[int]) -> Template | R
                 initiative_id,
                 {**values, "profile_id": profile["id"]},
                 ratings,
-                _user_id(request),
+                user_id_of(request),
             )
         except Invalid as exc:
             errors.merge(exc.errors)

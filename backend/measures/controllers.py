@@ -30,7 +30,7 @@ from backend.measures.tables import (
 from backend.web import pii
 from backend.web.csv_export import csv_response
 from backend.web.forms import Errors, digits, edit_version, form_data, typed
-from backend.web.pages import form_page
+from backend.web.pages import form_page, user_id_of
 
 NAV = "measures"
 CHOICES = {
@@ -59,11 +59,6 @@ EXPORT_HEADER = (
     "astronomical_reason",
     "source",
 )
-
-
-def _user_id(request: Request) -> int | None:
-    access = request.state.get("access")
-    return access.user_id if access else None
 
 
 def _url(request: Request, name: str, **params: Any) -> str:
@@ -152,7 +147,7 @@ async def measure_create(request: Request, initiative_id: FromPath[int]) -> Temp
     await pii.check(data, forms.MEASURE_PII, initiative["agency"], errors)
     if not errors:
         try:
-            measure_id = await services.create_measure(initiative_id, values, _user_id(request))
+            measure_id = await services.create_measure(initiative_id, values, user_id_of(request))
         except Invalid as exc:
             errors.merge(exc.errors)
         else:
@@ -336,7 +331,7 @@ async def point_create(request: Request, measure_id: FromPath[int]) -> Template 
     await pii.check(data, forms.POINT_PII, measure["agency"], errors)
     if not errors:
         try:
-            point_id = await services.add_point(measure_id, values, _user_id(request))
+            point_id = await services.add_point(measure_id, values, user_id_of(request))
         except Invalid as exc:
             errors.merge(exc.errors)
         else:
@@ -369,7 +364,7 @@ async def point_update(request: Request, point_id: FromPath[int]) -> Template | 
     status, conflict, current = 422, None, point
     if not errors:
         try:
-            await services.update_point(point_id, version, values, _user_id(request))
+            await services.update_point(point_id, version, values, user_id_of(request))
         except Conflict as exc:
             status, conflict = 409, exc.message
             current = await queries.point_or_404(point_id)
@@ -495,7 +490,7 @@ async def import_points(request: Request, measure_id: FromPath[int]) -> Template
         ]
         try:
             count = await services.add_points(
-                measure_id, rows, _user_id(request), "imported", replace=values["replace"]
+                measure_id, rows, user_id_of(request), "imported", replace=values["replace"]
             )
         except (Invalid, Conflict) as exc:
             # Someone saved a period between the check and the write: nothing was imported.

@@ -16,21 +16,9 @@ from backend.measures.chart import TimeMarker
 from backend.pdsa.tables import PdsaMeasure
 from backend.practice.tables import PracticeProfile
 from backend.reviews.tables import SIGN_OFF_DECISIONS, TARGET_KINDS, Comment, SprintSignOff
+from backend.scrum.charts import SPRINT_COLUMNS
 from backend.scrum.services import CLOSE_CHANGES
 from backend.scrum.tables import BacklogItem, ItemHistory, Release, Sprint
-
-SPRINT_COLUMNS = (
-    Sprint.id,
-    Sprint.number,
-    Sprint.state,
-    Sprint.goal,
-    Sprint.start_date,
-    Sprint.end_date,
-    Sprint.started_at,
-    Sprint.closed_at,
-    Sprint.committed_points,
-    Sprint.completed_points,
-)
 
 
 def start_of_day(day: date) -> datetime:

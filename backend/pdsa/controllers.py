@@ -23,7 +23,7 @@ from backend.pdsa.tables import ACT_DECISIONS, PHASES, RAN_AS_PLANNED
 from backend.sites.queries import site_options
 from backend.web import pii
 from backend.web.forms import Errors, edit_version, form_data, row_id, typed
-from backend.web.pages import form_page
+from backend.web.pages import form_page, user_id_of
 
 NAV = "pdsa"
 PART_TITLES = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}
@@ -35,11 +35,6 @@ PART_TEMPLATES = {
 }
 # The measures area names its page for one measure; the first of these that exists is linked.
 MEASURE_ROUTES = ("measures.detail", "measures.measure", "measures.chart")
-
-
-def _user_id(request: Request) -> int | None:
-    access = request.state.get("access")
-    return access.user_id if access else None
 
 
 def _measure_url(request: Request, measure_id: int) -> str | None:
@@ -152,7 +147,7 @@ async def cycle_create(request: Request, initiative_id: FromPath[int]) -> Templa
     await pii.check(data, forms.PLAN_PII, initiative["agency"], errors)
     if not errors:
         try:
-            cycle_id = await services.create_cycle(initiative_id, values, _user_id(request))
+            cycle_id = await services.create_cycle(initiative_id, values, user_id_of(request))
         except Invalid as exc:
             errors.merge(exc.errors)
         else:
@@ -178,7 +173,7 @@ async def _save_part(request: Request, part: str, cycle_id: int) -> Template | R
     conflict = None
     if not errors:
         try:
-            await services.update_part(cycle_id, part, values, version, _user_id(request))
+            await services.update_part(cycle_id, part, values, version, user_id_of(request))
         except Invalid as exc:
             errors.merge(exc.errors)
         except Conflict as exc:
@@ -277,7 +272,7 @@ async def cycle_detail(request: Request, cycle_id: FromPath[int]) -> Template:
 async def cycle_next(request: Request, cycle_id: FromPath[int]) -> Redirect:
     await queries.cycle_or_404(cycle_id)
     version = edit_version(await form_data(request), "PDSA cycle")
-    new_id = await services.start_next(cycle_id, _user_id(request), expected_version=version)
+    new_id = await services.start_next(cycle_id, user_id_of(request), expected_version=version)
     return Redirect(request.app.route_reverse("pdsa.plan", cycle_id=new_id), status_code=303)
 
 

@@ -25,18 +25,13 @@ from backend.practice.tables import APPROACHES, BEHAVIOUR_ROLES, PROFILE_STATUSE
 from backend.reviews import threads
 from backend.traceability.queries import stories_acting_on_component
 from backend.web.forms import Errors, edit_version, form_data, row_id, typed
-from backend.web.pages import form_page
+from backend.web.pages import form_page, user_id_of
 
 NAV = "practice"
 
 
 class BadComparison(DomainError):
     status_code = 400
-
-
-def _user_id(request: Request) -> int | None:
-    access = request.state.get("access")
-    return access.user_id if access else None
 
 
 def _may_decide(request: Request) -> bool:
@@ -188,7 +183,7 @@ async def intervention_update(
 @post("/interventions/{intervention_id:int}/profiles", name="practice.profile_create")
 async def profile_create(request: Request, intervention_id: FromPath[int]) -> Redirect:
     await queries.intervention_or_404(intervention_id)
-    profile_id = await services.create_profile(intervention_id, _user_id(request))
+    profile_id = await services.create_profile(intervention_id, user_id_of(request))
     return Redirect(
         request.app.route_reverse("practice.profile", profile_id=profile_id), status_code=303
     )
@@ -266,7 +261,7 @@ async def profile_new_version(request: Request, profile_id: FromPath[int]) -> Te
     note = forms.parse_change_note(data, errors)
     if errors:
         return await _profile_page(request, profile_id, 422, errors, typed(data, ("change_note",)))
-    new_id = await services.new_version(profile_id, _user_id(request), note)
+    new_id = await services.new_version(profile_id, user_id_of(request), note)
     return Redirect(
         request.app.route_reverse("practice.profile", profile_id=new_id), status_code=303
     )

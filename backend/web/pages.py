@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from litestar import Request
 from litestar.response import Template
+
+
+def user_id_of(request: Request) -> int | None:
+    """The signed-in person's id (None without a session: the guard lets no such
+    request reach a write, but history rows may still be written by the system)."""
+    access = request.state.get("access")
+    return access.user_id if access else None
 
 
 def form_page(template: str, status: int = 200, **context: Any) -> Template:
